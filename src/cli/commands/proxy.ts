@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+import type { Io } from "../io.js";
+
+export function register(_program: Command, _io: Io, _setExit: (code: number) => void): void {
+  // TODO(proxy): not yet implemented
+}

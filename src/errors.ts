@@ -1,0 +1,88 @@
+/**
+ * One catalogue of edgeform's error codes. Codes are stable: users search for
+ * them and tests match on them, so never rename one — add a new code instead.
+ */
+export const ErrorCodes = {
+  // spec: loading and validation
+  EF_SPEC_IO: "the spec file could not be read",
+  EF_SPEC_SYNTAX: "the file is not valid YAML or JSON",
+  EF_SPEC_DUPLICATE_KEY: "a mapping has the same key twice",
+  EF_SPEC_TAB_INDENT: "tabs used for indentation",
+  EF_SPEC_SCHEMA_TYPE: "a value has the wrong type",
+  EF_SPEC_SCHEMA_REQUIRED: "a required key is missing",
+  EF_SPEC_SCHEMA_UNKNOWN_KEY: "a key that the schema does not know",
+  EF_SPEC_SCHEMA_ENUM: "a value that is not one of the allowed values",
+  EF_SPEC_SCHEMA_RANGE: "a number outside its allowed range",
+  EF_SPEC_SCHEMA_FORMAT: "a string that does not have the expected format",
+  EF_SPEC_SCHEMA_LENGTH: "a string, list or map that is too short or too long",
+  EF_SPEC_SCHEMA: "the document does not match the schema",
+  EF_SPEC_VERSION: "an unsupported spec version",
+  EF_SPEC_UNKNOWN_FLEET: "a reference to a fleet that is not defined",
+  EF_SPEC_UNKNOWN_CACHE: "a reference to a cache that is not defined",
+  EF_SPEC_UNKNOWN_LISTENER: "a reference to a listener that is not defined",
+  EF_SPEC_UNKNOWN_SECRET: "a reference to a secret that is not declared",
+  EF_SPEC_DUPLICATE_NAME: "two things share a name that must be unique",
+  EF_SPEC_PORT_CLASH: "two listeners or services use the same port",
+  EF_SPEC_FLEET_SOURCE: "a fleet needs exactly one of image or endpoints",
+  EF_SPEC_FLEET_PORT: "a provisioned fleet needs a port",
+  EF_SPEC_TCP_ROUTE_OPTION: "a TCP listener or route uses an HTTP-only option",
+  EF_SPEC_TCP_LISTENER_FLEET: "a TCP listener needs a fleet, an HTTP listener must not have one",
+  EF_SPEC_UNREACHABLE_ROUTE: "a route can never match because an earlier route catches its traffic",
+  EF_SPEC_ZERO_WEIGHTS: "every weight is zero, so no backend can be chosen",
+  EF_SPEC_HEALTH_TIMEOUT: "a health check timeout is not shorter than its interval",
+  EF_SPEC_HASH_KEY: "consistent hashing needs a key, other algorithms must not have one",
+  EF_SPEC_TARGET: "a target-specific rule is broken",
+  EF_SPEC_AWS_REGION: "an AWS region name that is not well formed",
+  EF_SPEC_DOCKER_PORT: "a port that Docker cannot publish",
+  EF_SPEC_NO_ROUTES: "HTTP listeners exist but no route serves them",
+  EF_SPEC_ENDPOINT: "an endpoint that is not host:port",
+  EF_SPEC_RETRY: "a retry policy that cannot work",
+  EF_SPEC_UNKNOWN_TARGET: "a target name that the spec does not define",
+  // plan
+  EF_PLAN_NAME_TOO_LONG: "a generated resource name exceeds the provider's limit",
+  EF_PLAN: "the plan could not be built",
+  // proxy
+  EF_PROXY_CONFIG: "the proxy runtime config is invalid",
+  EF_PROXY_LISTEN: "a listener could not bind its port",
+  EF_PROXY_UPSTREAM: "an upstream request failed",
+  // dev runner
+  EF_DEV_NO_COMMAND: "a fleet has an image but no dev.command",
+  EF_DEV_PORT_IN_USE: "a port the topology needs is already in use",
+  EF_DEV_CHILD_FAILED: "a process started by edgeform dev failed",
+  // pulumi / provisioning
+  EF_PULUMI_CLI_MISSING: "the pulumi CLI is not installed",
+  EF_PULUMI_CREDENTIALS: "cloud or Docker credentials are missing",
+  EF_COMPONENT_ARGS: "a component was given arguments that cannot work together",
+  // cli
+  EF_CLI_USAGE: "the command line is not valid",
+  EF_INTERNAL: "an internal error; please report it",
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** Exit codes shared by every CLI command. */
+export const ExitCode = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
+
+/**
+ * An error a user can act on: a stable code, a sentence saying what went wrong
+ * and where, and (when we know one) how to fix it.
+ */
+export class EdgeformError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "EdgeformError";
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  /** One-line rendering for terminals and logs: `EF_X: message (hint)`. */
+  override toString(): string {
+    return `${this.code}: ${this.message}${this.hint ? `\n  fix: ${this.hint}` : ""}`;
+  }
+}
+
+export function isEdgeformError(e: unknown): e is EdgeformError {
+  return e instanceof EdgeformError;
+}

@@ -1,0 +1,120 @@
+/**
+ * DeploymentPlan: a topology resolved for one target. Every name, port,
+ * replica, address and generated config is decided here, so the docker, aws
+ * and dev paths cannot disagree about what a spec means.
+ */
+import type { AwsTargetSpec, DockerTargetSpec, SecretRefSpec } from "../spec/types.js";
+import type { HealthCheckConfig, ProxyRuntimeConfig } from "./proxy-config.js";
+
+export type Provider = "docker" | "aws" | "dev";
+
+export type PlannedTarget =
+  | { name: string; provider: "docker"; spec: DockerTargetSpec }
+  | { name: string; provider: "aws"; spec: AwsTargetSpec }
+  | { name: string; provider: "dev"; spec: undefined };
+
+export interface PlannedEnvValue {
+  value?: string;
+  /** Read from a secret (Pulumi secret config / EDGEFORM_SECRET_<NAME>). */
+  secret?: string;
+}
+
+export interface PlannedFleet {
+  name: string;
+  /** Base name for this fleet's resources, e.g. "shop-api". */
+  resourceName: string;
+  kind: "provisioned" | "external";
+  /** Provisioned fleets: the image (after target overrides). */
+  image?: string;
+  /** Port the backend listens on (provisioned fleets). */
+  port?: number;
+  replicas: number;
+  /** Per-replica names (provisioned fleets), e.g. "shop-api-0". */
+  replicaNames: string[];
+  /**
+   * DNS name the proxy resolves to find every replica: the shared Docker
+   * network alias, or the Cloud Map name on AWS. Undefined for dev and external fleets.
+   */
+  serviceHost?: string;
+  env: Record<string, PlannedEnvValue>;
+  command?: string[];
+  healthCheck?: HealthCheckConfig;
+  resources: { cpu: number; memoryMiB: number };
+  autoscaling?: { min: number; max: number; cpuTarget: number };
+  dev?: { command: string; cwd?: string; env: Record<string, string> };
+}
+
+export interface PlannedListener {
+  name: string;
+  protocol: "http" | "tcp";
+  /** Port inside the proxy container / process. */
+  port: number;
+  /** Docker: host port per edge replica (replica i → publishedPorts[i]). */
+  publishedPorts: number[];
+}
+
+export interface PlannedEdge {
+  resourceName: string;
+  /** Image to run; built from images/edge-proxy.Dockerfile unless overridden. */
+  image?: string;
+  replicas: number;
+  replicaNames: string[];
+  workers?: number;
+  listeners: PlannedListener[];
+  adminPort: number;
+  /** Secrets the proxy needs in its environment: env var → secret name. */
+  secretEnv: Record<string, string>;
+}
+
+export interface PlannedCache {
+  name: string;
+  resourceName: string;
+  memoryMaxBytes: number;
+  redis?: {
+    host: string;
+    port: number;
+    maxMemoryBytes: number;
+    /** redis-server --maxmemory-policy */
+    evictionPolicy: "allkeys-lru";
+  };
+}
+
+export interface PlannedMonitoring {
+  prometheus?: {
+    resourceName: string;
+    image?: string;
+    port: number;
+    scrapeIntervalMs: number;
+    retentionMs: number;
+    /** Where the proxy admin endpoints are scraped: host:port per edge replica. */
+    scrapeTargets: string[];
+    /** Generated files: prometheus.yml and the alert rule file. */
+    configYaml: string;
+    rulesYaml: string;
+  };
+  grafana?: {
+    resourceName: string;
+    image?: string;
+    port: number;
+    adminPassword: SecretRefSpec;
+    datasourceYaml: string;
+    dashboardProviderYaml: string;
+    dashboardJson: string;
+  };
+}
+
+export interface DeploymentPlan {
+  name: string;
+  target: PlannedTarget;
+  /** Docker network / name prefix shared by every resource. */
+  network: string;
+  fleets: PlannedFleet[];
+  edge: PlannedEdge;
+  caches: PlannedCache[];
+  monitoring: PlannedMonitoring;
+  proxyConfig: ProxyRuntimeConfig;
+  /** Every secret name the topology references. */
+  secrets: string[];
+  /** Tags for every taggable resource (target tags plus edgeform's own). */
+  tags: Record<string, string>;
+}

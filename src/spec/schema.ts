@@ -1,0 +1,291 @@
+/**
+ * The topology spec format, version 1. This TypeBox definition is the single
+ * source of truth: `schema/topology.schema.json` is generated from it
+ * (`npm run schema`) and the TypeScript types in ./types.ts are derived from it.
+ */
+import { Type, type TSchema, type SchemaOptions } from "@sinclair/typebox";
+import { DURATION_PATTERN, SIZE_PATTERN } from "./units.js";
+
+export const SCHEMA_ID = "https://edgeform.dev/schema/topology.schema.json";
+
+const closed = <T extends Parameters<typeof Type.Object>[0]>(props: T, opts: SchemaOptions = {}) =>
+  Type.Object(props, { additionalProperties: false, ...opts });
+
+export const Duration = Type.String({
+  pattern: DURATION_PATTERN,
+  description: 'A duration with units: "500ms", "5s", "1m", "1h30m", "7d".',
+  examples: ["500ms", "5s", "1m"],
+});
+export const Size = Type.String({
+  pattern: SIZE_PATTERN,
+  description: 'A size with units: "512KiB", "256MiB", "1GiB", "10MB".',
+  examples: ["256MiB", "1GiB"],
+});
+export const Name = Type.String({
+  pattern: "^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$",
+  description: "A short lower-case name: letters, digits and dashes, starting with a letter (at most 32 characters).",
+});
+const Port = Type.Integer({ minimum: 1, maximum: 65535, description: "A TCP port, 1-65535." });
+
+/** A value that must not sit in plain config: read from a named secret. */
+export const SecretRef = closed(
+  {
+    secret: Type.String({
+      pattern: "^[A-Za-z][A-Za-z0-9_]*$",
+      description:
+        "Name of the secret. Pulumi reads it from stack config (`pulumi config set --secret <name>`); " +
+        "`edgeform dev` and the proxy read it from the environment variable EDGEFORM_SECRET_<NAME>.",
+    }),
+  },
+  { description: "A reference to a secret, never the secret itself." },
+);
+
+const EnvValue = Type.Union([Type.String(), SecretRef]);
+
+export const HealthCheck = closed(
+  {
+    protocol: Type.Optional(Type.Union([Type.Literal("http"), Type.Literal("tcp")], { default: "http" })),
+    path: Type.Optional(Type.String({ pattern: "^/", default: "/", description: "HTTP path probed (http checks)." })),
+    expectStatus: Type.Optional(
+      Type.String({ pattern: "^[1-5][0-9x]{2}(-[1-5][0-9]{2})?$", default: "200-399", description: 'Healthy statuses: "200", "2xx" or "200-399".' }),
+    ),
+    interval: Type.Optional(Duration),
+    timeout: Type.Optional(Duration),
+    healthyThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 2 })),
+    unhealthyThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 3 })),
+  },
+  { description: "Active health check of every backend of a fleet." },
+);
+
+export const OutlierDetection = closed(
+  {
+    consecutive5xx: Type.Optional(Type.Integer({ minimum: 0, default: 5, description: "Eject after this many consecutive 5xx responses; 0 disables." })),
+    consecutiveConnectFailures: Type.Optional(Type.Integer({ minimum: 0, default: 3, description: "Eject after this many consecutive connect failures; 0 disables." })),
+    baseEjectionTime: Type.Optional(Duration),
+    maxEjectionTime: Type.Optional(Duration),
+    panicThreshold: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 100, default: 50, description: "Percent of healthy backends below which the proxy balances across all backends, healthy or not." }),
+    ),
+  },
+  { description: "Passive health: eject backends that fail real traffic, for an exponentially growing time." },
+);
+
+export const Endpoint = Type.Union([
+  Type.String({ pattern: "^[^\\s:/]+:[0-9]{1,5}$|^\\[[0-9a-fA-F:.]+\\]:[0-9]{1,5}$", description: '"host:port" or "[ipv6]:port".' }),
+  closed({
+    address: Type.String({ pattern: "^[^\\s:/]+:[0-9]{1,5}$|^\\[[0-9a-fA-F:.]+\\]:[0-9]{1,5}$" }),
+    weight: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 1 })),
+  }),
+]);
+
+export const Fleet = closed(
+  {
+    image: Type.Optional(Type.String({ minLength: 1, description: "Container image of a provisioned fleet." })),
+    port: Type.Optional(Port),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),
+    endpoints: Type.Optional(Type.Array(Endpoint, { minItems: 1, description: "Existing origins, not provisioned." })),
+    discovery: Type.Optional(
+      closed({
+        type: Type.Union([Type.Literal("static"), Type.Literal("dns")], { default: "static" }),
+        refresh: Type.Optional(Duration),
+      }, { description: "static: endpoints as given; dns: every A/AAAA record of each host, re-resolved on refresh." }),
+    ),
+    healthCheck: Type.Optional(HealthCheck),
+    outlierDetection: Type.Optional(OutlierDetection),
+    env: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), EnvValue)),
+    command: Type.Optional(Type.Array(Type.String(), { description: "Container command override." })),
+    resources: Type.Optional(closed({
+      cpu: Type.Optional(Type.Integer({ enum: [256, 512, 1024, 2048, 4096], default: 256, description: "Fargate CPU units." })),
+      memory: Type.Optional(Type.Integer({ minimum: 512, maximum: 30720, default: 512, description: "Memory in MiB." })),
+    })),
+    autoscaling: Type.Optional(closed({
+      min: Type.Integer({ minimum: 0, maximum: 100 }),
+      max: Type.Integer({ minimum: 1, maximum: 100 }),
+      cpuTarget: Type.Optional(Type.Number({ minimum: 1, maximum: 100, default: 60 })),
+    })),
+    dev: Type.Optional(closed({
+      command: Type.String({ minLength: 1, description: "Shell command that starts one replica; it must listen on $PORT." }),
+      cwd: Type.Optional(Type.String({ description: "Working directory, relative to the spec file." })),
+      env: Type.Optional(Type.Record(Type.String(), Type.String())),
+    }, { description: "How `edgeform dev` runs this fleet without Docker." })),
+  },
+  { description: "A backend fleet: either an image with replicas (provisioned) or existing endpoints." },
+);
+
+export const Algorithms = ["round-robin", "weighted-round-robin", "least-request", "peak-ewma", "consistent-hash", "random"] as const;
+
+export const Balancer = closed({
+  algorithm: Type.Union(Algorithms.map((a) => Type.Literal(a)), { default: "round-robin" }),
+  hashKey: Type.Optional(
+    Type.String({
+      pattern: "^(header:[A-Za-z0-9-]+|cookie:[A-Za-z0-9_.-]+|path|client-ip)$",
+      description: 'consistent-hash key: "header:<name>", "cookie:<name>", "path" or "client-ip".',
+    }),
+  ),
+  boundedLoad: Type.Optional(Type.Number({ minimum: 1, maximum: 10, description: "consistent-hash: cap each backend at this factor of the average load (e.g. 1.25)." })),
+});
+
+export const RetryConditions = ["connect-failure", "reset", "timeout", "5xx", "gateway-error", "502", "503", "504"] as const;
+export const Retry = closed({
+  attempts: Type.Integer({ minimum: 0, maximum: 10, description: "Retries after the first try." }),
+  on: Type.Optional(
+    Type.Array(Type.Union([...RetryConditions.map((c) => Type.Literal(c)), Type.Integer({ minimum: 500, maximum: 599 })]), {
+      uniqueItems: true,
+      description: "Conditions to retry on: connect-failure, reset, timeout, 5xx, gateway-error (502/503/504), or a status code 500-599.",
+    }),
+  ),
+  perTryTimeout: Type.Optional(Duration),
+});
+
+export const Timeouts = closed({
+  connect: Type.Optional(Duration),
+  response: Type.Optional(Duration),
+  idle: Type.Optional(Duration),
+});
+
+export const Match = closed({
+  host: Type.Optional(Type.String({ pattern: "^(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]+)?$", description: 'Host header, exact or "*.example.com".' })),
+  pathPrefix: Type.Optional(Type.String({ pattern: "^/" })),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z0-9-]+$" }), Type.String(), { description: "Request headers that must equal these values." })),
+});
+
+export const Route = closed({
+  name: Type.Optional(Name),
+  listeners: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: "HTTP listeners this route serves; all HTTP listeners when omitted." })),
+  match: Match,
+  fleet: Type.String({ description: "Name of the fleet that serves this route." }),
+  balancer: Type.Optional(Balancer),
+  retry: Type.Optional(Retry),
+  timeouts: Type.Optional(Timeouts),
+  cache: Type.Optional(Type.String({ description: "Name of a cache from `caches`." })),
+  cacheKey: Type.Optional(closed({
+    query: Type.Optional(Type.Union([Type.Literal("keep"), Type.Literal("sort"), Type.Literal("ignore")], { default: "keep" })),
+  })),
+  cacheSetCookie: Type.Optional(Type.Boolean({ default: false, description: "Allow storing responses with Set-Cookie in the shared cache." })),
+});
+
+export const Listener = closed({
+  name: Name,
+  protocol: Type.Union([Type.Literal("http"), Type.Literal("tcp")]),
+  port: Port,
+  fleet: Type.Optional(Type.String({ description: "TCP listeners only: the fleet receiving the byte stream." })),
+  balancer: Type.Optional(Balancer),
+  timeouts: Type.Optional(Timeouts),
+});
+
+export const Edge = closed({
+  replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),
+  workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: "Worker processes per replica; defaults to one per CPU." })),
+  listeners: Type.Array(Listener, { minItems: 1 }),
+  routes: Type.Optional(Type.Array(Route)),
+  trustedProxies: Type.Optional(Type.Array(Type.String({ pattern: "^[0-9a-fA-F:.]+(/[0-9]{1,3})?$" }), { description: "CIDRs whose X-Forwarded-* headers are trusted." })),
+  outlierDetection: Type.Optional(OutlierDetection),
+  retryBudget: Type.Optional(closed({
+    ratio: Type.Number({ minimum: 0, maximum: 1, default: 0.2, description: "Retries allowed as a fraction of active requests." }),
+    minPerSecond: Type.Optional(Type.Integer({ minimum: 0, default: 10 })),
+  })),
+  limits: Type.Optional(closed({
+    headerTimeout: Type.Optional(Duration),
+    requestTimeout: Type.Optional(Duration),
+    maxHeaderSize: Type.Optional(Size),
+    keepAliveTimeout: Type.Optional(Duration),
+  })),
+  admin: Type.Optional(closed({
+    port: Type.Optional(Port),
+    token: Type.Optional(SecretRef),
+  })),
+  accessLog: Type.Optional(Type.Boolean({ default: true })),
+});
+
+export const Cache = closed({
+  memory: Type.Optional(closed({
+    maxBytes: Size,
+    maxObjectSize: Type.Optional(Size),
+  })),
+  redis: Type.Optional(closed({
+    maxMemory: Size,
+    timeout: Type.Optional(Duration),
+  })),
+  heuristicFreshness: Type.Optional(Type.Boolean({ default: false, description: "RFC 9111 §4.2.2 heuristic freshness for responses without explicit lifetime." })),
+  defaultStaleIfError: Type.Optional(Duration),
+});
+
+export const Monitoring = closed({
+  prometheus: Type.Optional(closed({
+    enabled: Type.Optional(Type.Boolean({ default: true })),
+    scrapeInterval: Type.Optional(Duration),
+    retention: Type.Optional(Duration),
+  })),
+  grafana: Type.Optional(closed({
+    enabled: Type.Optional(Type.Boolean({ default: true })),
+    adminPassword: SecretRef,
+  })),
+  alerts: Type.Optional(closed({
+    edge5xxRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    backendDownFor: Type.Optional(Duration),
+    p99LatencyAbove: Type.Optional(Duration),
+    cacheErrorsPerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+  })),
+});
+
+const Images = closed({
+  edge: Type.Optional(Type.String()),
+  redis: Type.Optional(Type.String()),
+  prometheus: Type.Optional(Type.String()),
+  grafana: Type.Optional(Type.String()),
+  fleets: Type.Optional(Type.Record(Type.String(), Type.String())),
+}, { description: "Image overrides, e.g. for an air-gapped registry." });
+
+export const DockerTarget = closed({
+  provider: Type.Literal("docker"),
+  publishPort: Type.Optional(Port),
+  network: Type.Optional(Type.String()),
+  images: Type.Optional(Images),
+  tags: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+
+export const AwsTarget = closed({
+  provider: Type.Literal("aws"),
+  region: Type.String(),
+  cdn: Type.Optional(closed({
+    enabled: Type.Optional(Type.Boolean({ default: true })),
+    priceClass: Type.Optional(Type.Union([Type.Literal("PriceClass_100"), Type.Literal("PriceClass_200"), Type.Literal("PriceClass_All")])),
+    aliases: Type.Optional(Type.Array(Type.String())),
+    certificateArn: Type.Optional(Type.String()),
+  })),
+  vpcId: Type.Optional(Type.String()),
+  publicSubnetIds: Type.Optional(Type.Array(Type.String())),
+  privateSubnetIds: Type.Optional(Type.Array(Type.String())),
+  clusterArn: Type.Optional(Type.String()),
+  managedMonitoring: Type.Optional(Type.Boolean({ default: false, description: "Use Amazon Managed Prometheus and Managed Grafana." })),
+  images: Type.Optional(Images),
+  tags: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+
+export const Target = Type.Union([DockerTarget, AwsTarget]);
+
+export const TopologySchema = closed(
+  {
+    $schema: Type.Optional(Type.String()),
+    version: Type.Literal(1),
+    name: Name,
+    fleets: Type.Record(Type.String({ pattern: "^[a-z][a-z0-9-]*$" }), Fleet, { minProperties: 1 }),
+    edge: Edge,
+    caches: Type.Optional(Type.Record(Type.String({ pattern: "^[a-z][a-z0-9-]*$" }), Cache)),
+    monitoring: Type.Optional(Monitoring),
+    targets: Type.Optional(Type.Record(Type.String({ pattern: "^[a-z][a-z0-9-]*$" }), Target)),
+  },
+  {
+    $id: SCHEMA_ID,
+    title: "edgeform topology",
+    description: "A CDN / load-balancer topology: backend fleets, an edge proxy tier, cache tiers and monitoring.",
+  },
+);
+
+/** The JSON Schema document as published (TypeBox symbols stripped). */
+export function topologyJsonSchema(): Record<string, unknown> {
+  const doc = JSON.parse(JSON.stringify(TopologySchema)) as Record<string, unknown>;
+  return { $schema: "http://json-schema.org/draft-07/schema#", ...doc };
+}
+
+export type { TSchema };
