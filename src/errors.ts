@@ -45,6 +45,8 @@ export const ErrorCodes = {
   EF_PROXY_CONFIG: "the proxy runtime config is invalid",
   EF_PROXY_LISTEN: "a listener could not bind its port",
   EF_PROXY_UPSTREAM: "an upstream request failed",
+  EF_PROXY_CACHE_PURGE: "a cache purge is invalid or did not reach every cache tier",
+  EF_PROXY_DISCOVERY: "a fleet's backends could not be discovered (DNS lookup failed or returned nothing)",
   // dev runner
   EF_DEV_NO_COMMAND: "a fleet has an image but no dev.command",
   EF_DEV_PORT_IN_USE: "a port the topology needs is already in use",
@@ -53,6 +55,7 @@ export const ErrorCodes = {
   EF_PULUMI_CLI_MISSING: "the pulumi CLI is not installed",
   EF_PULUMI_CREDENTIALS: "cloud or Docker credentials are missing",
   EF_COMPONENT_ARGS: "a component was given arguments that cannot work together",
+  EF_PULUMI_SECRET_MISSING: "a secret the topology references is not set in Pulumi stack config",
   // cli
   EF_CLI_USAGE: "the command line is not valid",
   EF_INTERNAL: "an internal error; please report it",

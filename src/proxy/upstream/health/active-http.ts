@@ -1,0 +1,67 @@
+/**
+ * Active HTTP health probe: GET <path> on a fresh connection, healthy when the
+ * status is in one of the expected ranges and the response arrives within the
+ * timeout.
+ *
+ * It uses node:http with `agent: false` (one connection per probe, closed
+ * after it) rather than the forwarder's pools: a probe must neither hold a
+ * pooled keep-alive connection nor be fooled by one that is still open to a
+ * backend that stopped accepting new connections.
+ */
+import { request, type ClientRequest } from "node:http";
+import type { Backend } from "../../contracts.js";
+import type { HealthCheckConfig } from "../../../plan/proxy-config.js";
+import { errorReason, type Probe, type ProbeResult } from "./probe.js";
+
+export type HttpProbeConfig = Pick<HealthCheckConfig, "path" | "expectStatus" | "timeoutMs">;
+
+export function statusExpected(status: number, ranges: ReadonlyArray<readonly [number, number]>): boolean {
+  for (const [lo, hi] of ranges) if (status >= lo && status <= hi) return true;
+  return false;
+}
+
+export function createHttpProbe(config: HttpProbeConfig): Probe {
+  const path = config.path.startsWith("/") ? config.path : `/${config.path}`;
+  return (backend: Backend) =>
+    new Promise<ProbeResult>((resolve) => {
+      let req: ClientRequest | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const finish = (result: ProbeResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req?.destroy();
+        resolve(result);
+      };
+      try {
+        req = request({
+          host: backend.host,
+          port: backend.port,
+          method: "GET",
+          path,
+          agent: false,
+          headers: {
+            host: backend.id,
+            "user-agent": "edgeform-health-check",
+            connection: "close",
+            accept: "*/*",
+          },
+        });
+      } catch (err) {
+        // Invalid host or port: node throws synchronously; a probe reports, never throws.
+        finish({ ok: false, reason: errorReason(err) });
+        return;
+      }
+      timer = setTimeout(() => finish({ ok: false, reason: `timeout after ${config.timeoutMs}ms` }), config.timeoutMs);
+      req.on("response", (res) => {
+        const status = res.statusCode ?? 0;
+        res.on("error", () => {}); // destroying it below may surface "aborted"; the verdict is already made
+        // The status decides; the body is not needed, so drop it with the connection.
+        res.resume();
+        finish(statusExpected(status, config.expectStatus) ? { ok: true, reason: `HTTP ${status}` } : { ok: false, reason: `HTTP ${status} not expected` });
+      });
+      req.on("error", (err) => finish({ ok: false, reason: errorReason(err) }));
+      req.end();
+    });
+}
