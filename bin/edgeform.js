@@ -10,5 +10,10 @@ if (major < 22) {
   );
   process.exit(2);
 }
+// `edgeform … | head` closes stdout early: that is a normal end, not a crash.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 const { runCli } = await import("../dist/src/cli/main.js");
 process.exitCode = await runCli(process.argv.slice(2));
