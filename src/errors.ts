@@ -58,6 +58,7 @@ export const ErrorCodes = {
   EF_PULUMI_SECRET_MISSING: "a secret the topology references is not set in Pulumi stack config",
   // cli
   EF_CLI_USAGE: "the command line is not valid",
+  EF_CLI_FILE_EXISTS: "a file the command would write already exists",
   EF_INTERNAL: "an internal error; please report it",
 } as const;
 

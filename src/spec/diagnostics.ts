@@ -49,6 +49,21 @@ export function fromPointer(pointer: string): PathSegment[] {
     .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
+/**
+ * A JSON Pointer as people read paths: "/edge/routes/0/fleet" → "edge.routes[0].fleet".
+ * Keys that are not plain words are quoted: fleets["my.api"]. The root is "".
+ */
+export function displayPath(pointer: string | readonly PathSegment[]): string {
+  const segments = typeof pointer === "string" ? fromPointer(pointer) : pointer;
+  let out = "";
+  for (const s of segments) {
+    if (typeof s === "number") out += `[${s}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s)) out += out === "" ? s : `.${s}`;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
 /** `file:line:col`, or just the file when there is no range. */
 export function location(d: Diagnostic): string {
   return d.range ? `${d.file}:${d.range.start.line}:${d.range.start.col}` : d.file;
@@ -58,7 +73,7 @@ export function location(d: Diagnostic): string {
  * A code frame: the offending line with one line of context either side and
  * a caret line under the range, like compilers print.
  */
-export function codeFrame(source: string, range: SourceRange, context = 1): string {
+export function codeFrame(source: string, range: SourceRange, context = 1, mark: (carets: string) => string = (c) => c): string {
   const lines = source.split(/\r?\n/);
   const first = Math.max(1, range.start.line - context);
   const last = Math.min(lines.length, range.start.line + context);
@@ -71,7 +86,7 @@ export function codeFrame(source: string, range: SourceRange, context = 1): stri
     if (n === range.start.line) {
       const endCol = range.end.line === range.start.line ? Math.max(range.end.col, range.start.col + 1) : text.length + 1;
       const carets = "^".repeat(Math.max(1, Math.min(endCol, text.length + 1) - range.start.col));
-      out.push(`  ${" ".repeat(width)} | ${" ".repeat(range.start.col - 1)}${carets}`);
+      out.push(`  ${" ".repeat(width)} | ${" ".repeat(range.start.col - 1)}${mark(carets)}`);
     }
   }
   return out.join("\n");

@@ -2,7 +2,7 @@
 export * from "./types.js";
 export { validateTopology, validateTopologyFile, validateLoaded, type ValidationResult } from "./validate.js";
 export { loadSpecFile, loadSpecSource, type LoadedSpec } from "./load.js";
-export { codeFrame, location, toPointer, fromPointer, normalizeDiagnostics, type Diagnostic, type Severity, type SourceRange, type Position } from "./diagnostics.js";
+export { codeFrame, displayPath, location, toPointer, fromPointer, normalizeDiagnostics, type Diagnostic, type Severity, type SourceRange, type Position } from "./diagnostics.js";
 export { parseDuration, parseSize, ms, bytes, seconds } from "./units.js";
 export { TopologySchema, topologyJsonSchema, SCHEMA_ID, Algorithms, RetryConditions } from "./schema.js";
 export { loadSpec } from "./load-spec.js";

@@ -1,12 +1,14 @@
 /**
- * Load a spec (YAML or JSON — JSON is read by the same YAML 1.2 parser) and
- * keep source positions, so every later diagnostic can point at file:line:col.
+ * Load a spec and keep source positions, so every later diagnostic can point
+ * at file:line:col. YAML goes through the yaml library's AST; JSON takes a
+ * fast path (JSON.parse) and builds the AST only when a diagnostic needs a
+ * position — JSON is YAML 1.2, so both paths read it the same way.
  */
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from "yaml";
-import type { ErrorCode } from "../errors.js";
-import type { Diagnostic, PathSegment, SourceRange } from "./diagnostics.js";
-import { toPointer } from "./diagnostics.js";
+import { LineCounter, parseDocument } from "yaml";
+import { toPointer, type Diagnostic, type PathSegment, type SourceRange } from "./diagnostics.js";
+import { findNode } from "./yaml-ast.js";
+import { cycleProblem, yamlProblems } from "./yaml-problems.js";
 
 export interface LoadedSpec {
   file: string;
@@ -18,44 +20,82 @@ export interface LoadedSpec {
   locate(path: readonly PathSegment[], part?: "key" | "value"): SourceRange | undefined;
 }
 
-const yamlErrorCodes: Record<string, ErrorCode> = {
-  DUPLICATE_KEY: "EF_SPEC_DUPLICATE_KEY",
-  TAB_AS_INDENT: "EF_SPEC_TAB_INDENT",
-};
+/** Plain strings for a character range of the source. */
+export function sourceRangeOf(lineCounter: LineCounter, start: number, end: number): SourceRange {
+  const s = lineCounter.linePos(start);
+  const e = lineCounter.linePos(Math.max(start, end));
+  return { start: { line: s.line, col: s.col, offset: start }, end: { line: e.line, col: e.col, offset: Math.max(start, end) } };
+}
 
 export function loadSpecSource(source: string, file = "<input>"): LoadedSpec {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const toRange = (start: number, end: number): SourceRange => {
-    const s = lineCounter.linePos(start);
-    const e = lineCounter.linePos(Math.max(start, end));
-    return { start: { line: s.line, col: s.col, offset: start }, end: { line: e.line, col: e.col, offset: Math.max(start, end) } };
-  };
+  return loadJson(source, file) ?? loadYaml(source, file);
+}
 
-  const diagnostics: Diagnostic[] = [];
-  for (const err of [...doc.errors, ...doc.warnings]) {
-    const [start, end] = err.pos;
-    const code = yamlErrorCodes[err.code] ?? "EF_SPEC_SYNTAX";
-    const firstLine = err.message.split("\n")[0] ?? err.message;
-    const diag: Diagnostic = {
-      code,
-      severity: doc.errors.includes(err as never) ? "error" : "warning",
-      message: code === "EF_SPEC_TAB_INDENT" ? "tabs are not allowed for indentation in YAML" : firstLine.replace(/ at line \d+, column \d+:?$/, ""),
-      path: "",
-      file,
-      range: toRange(start, end),
-    };
-    if (code === "EF_SPEC_TAB_INDENT") diag.suggestion = "indent with spaces (two per level is usual)";
-    if (code === "EF_SPEC_DUPLICATE_KEY") diag.suggestion = "keep one of the two keys; later tools would silently use only one";
-    diagnostics.push(diag);
-  }
-  const hasErrors = doc.errors.length > 0;
+/**
+ * Fast path for JSON specs (often machine-generated, so often large): parse
+ * with JSON.parse and build the YAML AST — positions — only if a diagnostic
+ * needs one. Returns undefined, so the YAML path reports precisely, when the
+ * text is not valid JSON or repeats a key (JSON.parse would silently keep one).
+ */
+function loadJson(source: string, file: string): LoadedSpec | undefined {
+  if (!/^\s*\{/.test(source)) return undefined;
   let data: unknown;
-  if (!hasErrors) {
+  try {
+    data = JSON.parse(source);
+  } catch {
+    return undefined;
+  }
+  if (countJsonMembers(source) !== countKeys(data)) return undefined;
+  let located: LoadedSpec | undefined;
+  return {
+    file,
+    source,
+    data,
+    diagnostics: [],
+    locate(path, part) {
+      located ??= loadYaml(source, file);
+      return located.locate(path, part);
+    },
+  };
+}
+
+/** Members ("key": value) written in a JSON text: every string literal followed by a colon. */
+function countJsonMembers(source: string): number {
+  let n = 0;
+  for (const m of source.matchAll(/"(?:[^"\\]|\\.)*"(\s*:)?/g)) if (m[1] !== undefined) n++;
+  return n;
+}
+
+function countKeys(v: unknown): number {
+  if (typeof v !== "object" || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) n += countKeys(x);
+  else for (const [, x] of Object.entries(v)) n += 1 + countKeys(x);
+  return n;
+}
+
+function loadYaml(source: string, file: string): LoadedSpec {
+  const lineCounter = new LineCounter();
+  // logLevel "error": the yaml library would otherwise print process warnings
+  // (e.g. about collection keys) to stderr; we report such problems ourselves.
+  // uniqueKeys is off because the library's check is quadratic in the size of a
+  // mapping (seconds for 5,000 fleets); duplicateKeys() does it in linear time.
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true, logLevel: "error" });
+  const toRange = (start: number, end: number) => sourceRangeOf(lineCounter, start, end);
+
+  const diagnostics = yamlProblems(doc, file, toRange);
+
+  let data: unknown;
+  if (!diagnostics.some((d) => d.severity === "error")) {
     try {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
-      diagnostics.push({ code: "EF_SPEC_SYNTAX", severity: "error", message: (e as Error).message, path: "", file });
+      diagnostics.push({ code: "EF_SPEC_SYNTAX", severity: "error", message: (e as Error).message, path: "", file, range: toRange(0, 0) });
+    }
+    const cycle = data === undefined ? undefined : cycleProblem(doc, data, file, toRange);
+    if (cycle) {
+      data = undefined;
+      diagnostics.push(cycle);
     }
   }
 
@@ -74,7 +114,8 @@ export function loadSpecSource(source: string, file = "<input>"): LoadedSpec {
   };
 }
 
-export async function loadSpecFile(file: string): Promise<LoadedSpec> {
+export async function loadSpecFile(file: string, options: { filename?: string } = {}): Promise<LoadedSpec> {
+  const shown = options.filename ?? file;
   let source: string;
   try {
     source = await readFile(file, "utf8");
@@ -82,40 +123,14 @@ export async function loadSpecFile(file: string): Promise<LoadedSpec> {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : err.message;
     return {
-      file,
+      file: shown,
       source: "",
       data: undefined,
-      diagnostics: [{ code: "EF_SPEC_IO", severity: "error", message: `cannot read ${file}: ${why}`, path: "", file }],
+      diagnostics: [{ code: "EF_SPEC_IO", severity: "error", message: `cannot read ${shown}: ${why}`, path: "", file: shown, suggestion: "check the path; it is relative to the current directory" }],
       locate: () => undefined,
     };
   }
-  return loadSpecSource(source, file);
-}
-
-/**
- * Walk the YAML AST along a path. Returns the key and value nodes of the last
- * step; when the path goes deeper than the document, the deepest node found
- * (so a diagnostic about a missing key points at its parent).
- */
-function findNode(doc: Document, path: readonly PathSegment[]): { key?: Node; value?: Node } | undefined {
-  let current: unknown = doc.contents;
-  let found: { key?: Node; value?: Node } = { value: current as Node };
-  for (const segment of path) {
-    if (isMap(current)) {
-      const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
-      if (!pair) return found;
-      found = { key: pair.key as Node, value: (pair.value ?? pair.key) as Node };
-      current = pair.value;
-    } else if (isSeq(current) && typeof segment === "number") {
-      const item = current.items[segment];
-      if (!item) return found;
-      found = { value: item as Node };
-      current = item;
-    } else {
-      return found;
-    }
-  }
-  return found;
+  return loadSpecSource(source, shown);
 }
 
 export { toPointer };

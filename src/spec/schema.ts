@@ -11,6 +11,16 @@ export const SCHEMA_ID = "https://edgeform.dev/schema/topology.schema.json";
 const closed = <T extends Parameters<typeof Type.Object>[0]>(props: T, opts: SchemaOptions = {}) =>
   Type.Object(props, { additionalProperties: false, ...opts });
 
+/**
+ * A mapping whose keys must match a pattern (fleet names, env variables…).
+ * additionalProperties: false matters: without it a key that breaks the
+ * pattern is not reported and its value is not checked at all.
+ */
+const keyedBy = <V extends TSchema>(keyPattern: string, value: V, opts: SchemaOptions = {}) =>
+  Type.Record(Type.String({ pattern: keyPattern }), value, { additionalProperties: false, ...opts });
+
+export const ENTRY_NAME_PATTERN = "^[a-z][a-z0-9-]*$";
+
 export const Duration = Type.String({
   pattern: DURATION_PATTERN,
   description: 'A duration with units: "500ms", "5s", "1m", "1h30m", "7d".',
@@ -49,8 +59,8 @@ export const HealthCheck = closed(
     expectStatus: Type.Optional(
       Type.String({ pattern: "^[1-5][0-9x]{2}(-[1-5][0-9]{2})?$", default: "200-399", description: 'Healthy statuses: "200", "2xx" or "200-399".' }),
     ),
-    interval: Type.Optional(Duration),
-    timeout: Type.Optional(Duration),
+    interval: Type.Optional(Type.String({ ...Duration, default: "5s", description: "Time between probes of one backend." })),
+    timeout: Type.Optional(Type.String({ ...Duration, default: "2s", description: "How long a probe may take; must be shorter than interval." })),
     healthyThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 2 })),
     unhealthyThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 3 })),
   },
@@ -92,7 +102,7 @@ export const Fleet = closed(
     ),
     healthCheck: Type.Optional(HealthCheck),
     outlierDetection: Type.Optional(OutlierDetection),
-    env: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), EnvValue)),
+    env: Type.Optional(keyedBy("^[A-Za-z_][A-Za-z0-9_]*$", EnvValue, { description: "Environment variables: a value, or { secret: <name> } for anything sensitive." })),
     command: Type.Optional(Type.Array(Type.String(), { description: "Container command override." })),
     resources: Type.Optional(closed({
       cpu: Type.Optional(Type.Integer({ enum: [256, 512, 1024, 2048, 4096], default: 256, description: "Fargate CPU units." })),
@@ -145,8 +155,8 @@ export const Timeouts = closed({
 
 export const Match = closed({
   host: Type.Optional(Type.String({ pattern: "^(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]+)?$", description: 'Host header, exact or "*.example.com".' })),
-  pathPrefix: Type.Optional(Type.String({ pattern: "^/" })),
-  headers: Type.Optional(Type.Record(Type.String({ pattern: "^[A-Za-z0-9-]+$" }), Type.String(), { description: "Request headers that must equal these values." })),
+  pathPrefix: Type.Optional(Type.String({ pattern: "^/", description: 'Path prefix, starting with "/"; "/" matches every path.' })),
+  headers: Type.Optional(keyedBy("^[A-Za-z0-9-]+$", Type.String(), { description: "Request headers that must equal these values." })),
 });
 
 export const Route = closed({
@@ -269,11 +279,11 @@ export const TopologySchema = closed(
     $schema: Type.Optional(Type.String()),
     version: Type.Literal(1),
     name: Name,
-    fleets: Type.Record(Type.String({ pattern: "^[a-z][a-z0-9-]*$" }), Fleet, { minProperties: 1 }),
+    fleets: keyedBy(ENTRY_NAME_PATTERN, Fleet, { minProperties: 1, description: "Backend fleets by name (lower-case letters, digits and dashes)." }),
     edge: Edge,
-    caches: Type.Optional(Type.Record(Type.String({ pattern: "^[a-z][a-z0-9-]*$" }), Cache)),
+    caches: Type.Optional(keyedBy(ENTRY_NAME_PATTERN, Cache, { description: "Cache tiers by name." })),
     monitoring: Type.Optional(Monitoring),
-    targets: Type.Optional(Type.Record(Type.String({ pattern: "^[a-z][a-z0-9-]*$" }), Target)),
+    targets: Type.Optional(keyedBy(ENTRY_NAME_PATTERN, Target, { description: "Where the topology can be provisioned, by name; \"dev\" (this machine) always exists." })),
   },
   {
     $id: SCHEMA_ID,
