@@ -63,6 +63,8 @@ export function validateLoaded(spec: LoadedSpec): ValidationResult {
     }
   }
   const all = normalizeDiagnostics(diagnostics);
+  // Read by the fast parser and something to report: report it from the precise one.
+  if (all.length > 0 && spec.precise) return validateLoaded(spec.precise());
   if (all.some((d) => d.severity === "error")) return { ok: false, diagnostics: all, spec };
   return { ok: true, topology: spec.data as Topology, diagnostics: all, spec };
 }
