@@ -1,0 +1,271 @@
+/**
+ * Cache hits, measured against real peers in the same run:
+ *
+ * 1. Throughput of small-object cache hits served from memory (L1): the
+ *    edgeform proxy vs nginx `proxy_cache`, one worker each, the same origin,
+ *    driven by wrk. A bare Node `http` server answering from a buffer is
+ *    measured too, as the ceiling for anything written in Node.
+ * 2. Latency of an L2 (Redis) hit vs an L1 hit through the proxy, one
+ *    connection at a time. The L2 proxy's memory tier is too small to hold the
+ *    object, so every request takes the Redis path.
+ *
+ * Prints the numbers and the ratios (targets: L1 ≥ 0.5× nginx, L2 ≤ 2× L1).
+ *
+ *   npm run build && node dist/bench/cache/cache-hits.js [--duration 5] [--connections 32] [--rounds 2] [--size 512] [--no-pin]
+ *
+ * Needs wrk, nginx and redis-server (Debian packages). Servers are pinned to
+ * CPU 0 and wrk to CPU 1 with taskset when the machine has two or more CPUs.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "undici";
+import { freePort, startRedis } from "../../test/support/redis.js";
+import { proxyConfig, startProxyProcess, type ProxyProcess } from "../../test/cache/proxy-process.js";
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}
+
+const DURATION_S = option("duration", 5);
+const CONNECTIONS = option("connections", 32);
+const ROUNDS = option("rounds", 2);
+const SIZE = option("size", 512);
+const PIN = !process.argv.includes("--no-pin") && availableParallelism() >= 2 && has("taskset");
+const PATH = "/static/small.txt";
+const HOST = "bench.test";
+
+function has(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `cmd` pinned to `cpu` when pinning is on. */
+function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
+  return PIN ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
+}
+
+const children: ChildProcess[] = [];
+process.once("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
+async function startOrigin(): Promise<{ port: number; close(): Promise<void> }> {
+  const body = Buffer.alloc(SIZE, "x");
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/plain", "cache-control": "max-age=3600", "content-length": body.length });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function waitForHttp(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await request(`http://127.0.0.1:${port}${PATH}`, { headers: { host: HOST } });
+      await res.body.dump();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`nothing answered on port ${port}`);
+}
+
+async function startNginx(dir: string, originPort: number): Promise<number> {
+  const port = await freePort();
+  const conf = `
+worker_processes 1;
+daemon off;
+${process.getuid?.() === 0 ? "user root;" : ""}
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  proxy_cache_path ${dir}/cache levels=1:2 keys_zone=edge:10m max_size=64m inactive=1h;
+  upstream origin { server 127.0.0.1:${originPort}; keepalive 16; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache edge;
+      proxy_cache_key $scheme$host$request_uri;
+      proxy_cache_lock on;
+      add_header X-Cache-Status $upstream_cache_status;
+    }
+  }
+}`;
+  await writeFile(join(dir, "nginx.conf"), conf);
+  const [cmd, args] = pinned(0, "nginx", ["-p", dir, "-c", join(dir, "nginx.conf")]);
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });
+  children.push(child);
+  await waitForHttp(port);
+  return port;
+}
+
+/** A bare Node server answering every request from one buffer: the ceiling for Node. */
+async function startBareNode(dir: string): Promise<number> {
+  const port = await freePort();
+  const file = join(dir, "bare.cjs");
+  await writeFile(file, `
+const body = Buffer.alloc(${SIZE}, "x");
+require("node:http").createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/plain", "cache-control": "max-age=3600", "content-length": body.length });
+  res.end(body);
+}).listen(${port}, "127.0.0.1");`);
+  const [cmd, args] = pinned(0, process.execPath, [file]);
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });
+  children.push(child);
+  await waitForHttp(port);
+  return port;
+}
+
+interface WrkResult {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  avgMs: number;
+  errors: number;
+}
+
+function toMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n;
+}
+
+function wrk(port: number, connections: number, seconds: number): WrkResult {
+  const [cmd, args] = pinned(1, "wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-H", `Host: ${HOST}`, `http://127.0.0.1:${port}${PATH}`]);
+  const out = execFileSync(cmd, args, { encoding: "utf8" });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const avgMs = toMs(/Latency\s+(\S+)/.exec(out)?.[1] ?? "");
+  const p50Ms = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const p99Ms = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const errorLine = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = Number(errorLine?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  if (!Number.isFinite(rps)) throw new Error(`could not read wrk output:\n${out}`);
+  return { rps, p50Ms, p99Ms, avgMs, errors };
+}
+
+/** Checks a server answers the benchmark URL from its cache before measuring it. */
+async function assertHit(name: string, port: number, header: string, pattern: RegExp): Promise<string> {
+  for (let i = 0; i < 3; i++) {
+    const res = await request(`http://127.0.0.1:${port}${PATH}`, { headers: { host: HOST } });
+    await res.body.dump();
+    const value = String(res.headers[header] ?? "");
+    if (pattern.test(value)) return value;
+  }
+  throw new Error(`${name} does not answer ${PATH} from its cache (${header} never matched ${pattern})`);
+}
+
+function best(results: WrkResult[]): WrkResult {
+  return results.reduce((a, b) => (b.rps > a.rps ? b : a));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function fmt(r: WrkResult): string {
+  return `${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50Ms.toFixed(3)} ms   p99 ${r.p99Ms.toFixed(3)} ms${r.errors ? `   (${r.errors} errors)` : ""}`;
+}
+
+async function main(): Promise<void> {
+  for (const tool of ["wrk", "nginx", "redis-server"]) {
+    if (!has(tool)) throw new Error(`${tool} is not installed (apt-get install ${tool === "redis-server" ? "redis-server" : tool})`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), "edgeform-bench-"));
+  const origin = await startOrigin();
+  const redis = await startRedis();
+  const proxies: ProxyProcess[] = [];
+  try {
+    const nginxPort = await startNginx(dir, origin.port);
+    const barePort = await startBareNode(dir);
+    const cache = (maxBytes: number) => ({
+      name: "edge", memory: { maxBytes, maxObjectBytes: 1024 * 1024 },
+      redis: { url: redis.url, timeoutMs: 250 }, heuristicFreshness: false, defaultStaleIfErrorMs: 0,
+    });
+    const l1 = await startProxyProcess({ ...proxyConfig(origin.port, cache(64 * 1024 * 1024)), workers: 1 }, "bench-token");
+    proxies.push(l1);
+    // Smaller than one record (body + headers + key), larger than the body: Redis holds it, memory cannot.
+    const l2 = await startProxyProcess({ ...proxyConfig(origin.port, cache(SIZE + 200)), workers: 1 }, "bench-token");
+    proxies.push(l2);
+    if (PIN) for (const p of proxies) pinProcessTree(p.web);
+
+    await assertHit("nginx", nginxPort, "x-cache-status", /^HIT$/);
+    await assertHit("edgeform (L1)", l1.web, "cache-status", /^edgeform; hit; ttl=\d+$/);
+    await assertHit("edgeform (L2)", l2.web, "cache-status", /detail=l2/);
+
+    console.log(`cache hits of a ${SIZE}-byte object; wrk -t1 -c${CONNECTIONS} -d${DURATION_S}s, best of ${ROUNDS} round(s)${PIN ? "; servers on CPU 0, wrk on CPU 1" : ""}`);
+    const runs: Record<string, WrkResult[]> = { nginx: [], bare: [], edgeform: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.nginx!.push(wrk(nginxPort, CONNECTIONS, DURATION_S));
+      runs.bare!.push(wrk(barePort, CONNECTIONS, DURATION_S));
+      runs.edgeform!.push(wrk(l1.web, CONNECTIONS, DURATION_S));
+    }
+    const nginx = best(runs.nginx!), bare = best(runs.bare!), edge = best(runs.edgeform!);
+    console.log(`  nginx proxy_cache (1 worker)     ${fmt(nginx)}`);
+    console.log(`  bare Node http from memory       ${fmt(bare)}`);
+    console.log(`  edgeform proxy, L1 hits          ${fmt(edge)}`);
+    console.log(`  ratio edgeform / nginx           ${(edge.rps / nginx.rps).toFixed(2)}x   (target >= 0.50x, aim 0.65x)`);
+    console.log(`  ratio bare Node / nginx          ${(bare.rps / nginx.rps).toFixed(2)}x   (the ceiling for a Node server)`);
+
+    console.log(`\nhit latency through the proxy, one connection (wrk -t1 -c1 -d${DURATION_S}s), median of ${ROUNDS} round(s)`);
+    const lat: Record<"l1" | "l2", WrkResult[]> = { l1: [], l2: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      lat.l1.push(wrk(l1.web, 1, DURATION_S));
+      lat.l2.push(wrk(l2.web, 1, DURATION_S));
+    }
+    const l1p50 = median(lat.l1.map((r) => r.p50Ms)), l2p50 = median(lat.l2.map((r) => r.p50Ms));
+    const l1avg = median(lat.l1.map((r) => r.avgMs)), l2avg = median(lat.l2.map((r) => r.avgMs));
+    console.log(`  L1 (memory) hit                  p50 ${l1p50.toFixed(3)} ms   avg ${l1avg.toFixed(3)} ms`);
+    console.log(`  L2 (Redis) hit                   p50 ${l2p50.toFixed(3)} ms   avg ${l2avg.toFixed(3)} ms`);
+    console.log(`  ratio L2 / L1 latency            ${(l2p50 / l1p50).toFixed(2)}x p50, ${(l2avg / l1avg).toFixed(2)}x avg   (target <= 2x)`);
+    const errors = [...Object.values(runs).flat(), ...lat.l1, ...lat.l2].reduce((n, r) => n + r.errors, 0);
+    if (errors > 0) console.log(`\nwarning: ${errors} non-2xx responses or socket errors during the runs`);
+  } finally {
+    await Promise.all(proxies.map((p) => p.stop()));
+    for (const c of children) c.kill("SIGTERM");
+    await redis.stop();
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Pins the process listening on `port` (the proxy) and its threads to CPU 0, like the peers. */
+function pinProcessTree(port: number): void {
+  try {
+    const pids = execFileSync("sh", ["-c", `ss -ltnpH 'sport = :${port}' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u`], { encoding: "utf8" }).split("\n").filter(Boolean);
+    for (const pid of pids) execFileSync("taskset", ["-a", "-p", "-c", "0", pid], { stdio: "ignore" });
+  } catch {
+    // Pinning is best effort; unpinned numbers are still comparable run to run.
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,138 @@
+/**
+ * Cache keys. A primary key is the normalised target URI: scheme, lower-case
+ * host, path, and the query kept, sorted or dropped per route. Nothing else
+ * from the request goes in: headers that change the response must be named by
+ * the origin's Vary (handled per variant), so an unkeyed header can never
+ * select what is stored for everyone (cache poisoning).
+ *
+ * Normalisation is limited to what RFC 3986 §6.2.2 says is equivalent for
+ * every server (hex case, decoding unreserved characters), because the
+ * forwarder sends the raw target: folding two targets the origin might
+ * distinguish (e.g. removing dot-segments) would let one poison the other.
+ */
+import { createHash } from "node:crypto";
+import { EdgeformError } from "../../errors.js";
+import type { RouteCacheConfig } from "../../plan/proxy-config.js";
+
+export type KeyQuery = RouteCacheConfig["keyQuery"];
+
+/** Separates a primary key from a variant signature; cannot occur in a normalised URL. */
+export const VARIANT_SEPARATOR = "\0";
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/** Upper-case percent-encoding hex and decode unreserved characters. */
+export function normalizePercentEncoding(s: string): string {
+  if (!s.includes("%")) return s;
+  return s.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(ch) ? ch : `%${hex.toUpperCase()}`;
+  });
+}
+
+export function normalizeQuery(query: string, mode: KeyQuery): string {
+  if (mode === "ignore" || query === "") return "";
+  const q = normalizePercentEncoding(query);
+  if (mode === "keep") return `?${q}`;
+  const params = q.split("&").filter((p) => p !== "");
+  if (params.length === 0) return "";
+  // Sort by name then value, so `?b=1&a=2` and `?a=2&b=1` share an entry.
+  params.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `?${params.join("&")}`;
+}
+
+/**
+ * The primary key for a request target, or undefined when the target is not
+ * origin-form (e.g. `*` or absolute-form), which the cache then bypasses.
+ */
+export function primaryKey(scheme: string, host: string, target: string, mode: KeyQuery): string | undefined {
+  if (!target.startsWith("/") || target.includes(VARIANT_SEPARATOR)) return undefined;
+  const hash = target.indexOf("#");
+  const t = hash >= 0 ? target.slice(0, hash) : target;
+  const q = t.indexOf("?");
+  const path = q >= 0 ? t.slice(0, q) : t;
+  const query = q >= 0 ? t.slice(q + 1) : "";
+  return `${scheme.toLowerCase()}://${host.toLowerCase()}${normalizePercentEncoding(path)}${normalizeQuery(query, mode)}`;
+}
+
+/** The key of one variant: primary key plus a digest of its Vary names and request values. */
+export function variantKey(primary: string, names: readonly string[], values: readonly (string | null)[]): string {
+  const h = createHash("sha256");
+  for (let i = 0; i < names.length; i++) {
+    h.update(names[i]!);
+    h.update("\n");
+    // Absent and empty are different selections (RFC 9111 §4.1).
+    h.update(values[i] === null ? "\u0001" : `=${values[i]}`);
+    h.update("\n");
+  }
+  return `${primary}${VARIANT_SEPARATOR}${h.digest("base64url").slice(0, 22)}`;
+}
+
+// ── purge selectors ─────────────────────────────────────────────────────────
+
+export interface PurgeSelector {
+  url?: string;
+  prefix?: string;
+  surrogateKey?: string;
+}
+
+export type PurgePlan =
+  | { kind: "urls"; primaryKeys: string[] }
+  | { kind: "prefix"; prefixes: string[] }
+  | { kind: "tag"; tag: string };
+
+/**
+ * Turns an admin purge selector into keys. A URL or prefix without a scheme
+ * (`example.com/a`) covers http and https; a URL's query is matched both as
+ * given and sorted, so it purges whichever form the route stores.
+ */
+export function planPurge(selector: PurgeSelector): PurgePlan {
+  const given = (["url", "prefix", "surrogateKey"] as const).filter((k) => selector[k] !== undefined);
+  if (given.length !== 1) {
+    throw new EdgeformError("EF_PROXY_CACHE_PURGE", `a purge needs exactly one of url, prefix or surrogateKey; got ${given.length ? given.join(", ") : "none"}`, {
+      hint: 'send e.g. {"url":"https://example.com/a"}, {"prefix":"https://example.com/static/"} or {"surrogateKey":"product-42"}',
+    });
+  }
+  if (selector.surrogateKey !== undefined) {
+    const tag = String(selector.surrogateKey).trim();
+    if (tag === "" || /\s/.test(tag)) {
+      throw new EdgeformError("EF_PROXY_CACHE_PURGE", `surrogate key ${JSON.stringify(selector.surrogateKey)} is empty or contains whitespace`, {
+        hint: "purge one key at a time, as it appears in the Surrogate-Key or Cache-Tag response header",
+      });
+    }
+    return { kind: "tag", tag };
+  }
+  if (selector.url !== undefined) {
+    const keys = new Set<string>();
+    for (const { scheme, host, target } of splitUrl(String(selector.url), "url")) {
+      for (const mode of ["keep", "sort"] as const) {
+        const k = primaryKey(scheme, host, target, mode);
+        if (k) keys.add(k);
+      }
+    }
+    return { kind: "urls", primaryKeys: [...keys] };
+  }
+  const prefixes = new Set<string>();
+  for (const { scheme, host, target } of splitUrl(String(selector.prefix), "prefix")) {
+    // A bare host means every path on it: "example.com" → "http(s)://example.com/".
+    prefixes.add(`${scheme}://${host}${normalizePercentEncoding(target)}`);
+  }
+  return { kind: "prefix", prefixes: [...prefixes] };
+}
+
+function splitUrl(raw: string, what: "url" | "prefix"): Array<{ scheme: string; host: string; target: string }> {
+  const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?([^/?#\s]+)([^#\s]*)$/.exec(raw.trim());
+  const scheme = m?.[1]?.toLowerCase();
+  if (!m || (scheme !== undefined && scheme !== "http" && scheme !== "https")) {
+    throw new EdgeformError("EF_PROXY_CACHE_PURGE", `purge ${what} ${JSON.stringify(raw)} is not an http(s) URL with a host`, {
+      hint: `give the full URL, e.g. "https://example.com/static/" (without a scheme both http and https are purged)`,
+    });
+  }
+  // Ports are not part of keys: the proxy keys on the Host name alone.
+  const host = m[2]!.toLowerCase().replace(/:\d+$/, "");
+  const target = m[3] === "" ? "/" : m[3]!;
+  if (!target.startsWith("/")) {
+    throw new EdgeformError("EF_PROXY_CACHE_PURGE", `purge ${what} ${JSON.stringify(raw)} has no path`, { hint: 'add a path, e.g. "https://example.com/"' });
+  }
+  return (scheme ? [scheme] : ["http", "https"]).map((s) => ({ scheme: s, host, target }));
+}
