@@ -1,10 +1,19 @@
 /**
  * Monitoring plan: prometheus.yml, alert rules and Grafana provisioning,
- * generated from the topology. (First version; see issue 5 for the full set.)
+ * generated from the topology for one target. Prometheus is planned when the
+ * spec has a `monitoring` section (and does not disable it) or when Grafana
+ * needs a datasource; Grafana when `monitoring.grafana` is given.
  */
 import type { Topology } from "../../spec/types.js";
+import { ms } from "../../spec/units.js";
+import { Defaults } from "../defaults.js";
+import { resourceName } from "../naming.js";
 import type { DevAddresses } from "../plan.js";
 import type { PlannedCache, PlannedEdge, PlannedMonitoring, Provider } from "../types.js";
+import { awsDiscoveryNames } from "./files.js";
+import { dashboardJson, dashboardProviderYaml, datasourceYaml } from "./grafana.js";
+import { planScrape, prometheusConfigYaml } from "./prometheus-config.js";
+import { alertRulesYaml, alertThresholds } from "./rules.js";
 
 export interface MonitoringContext {
   provider: Provider;
@@ -15,6 +24,55 @@ export interface MonitoringContext {
   images: { prometheus?: string; grafana?: string };
 }
 
-export function planMonitoring(_topology: Topology, _ctx: MonitoringContext): PlannedMonitoring {
-  return {};
+export function planMonitoring(topology: Topology, ctx: MonitoringContext): PlannedMonitoring {
+  const spec = topology.monitoring;
+  if (!spec) return {};
+  const grafanaOn = spec.grafana !== undefined && spec.grafana.enabled !== false;
+  const prometheusOn = spec.prometheus?.enabled !== false || grafanaOn;
+  if (!prometheusOn) return {};
+
+  const scrapeIntervalMs = ms(spec.prometheus?.scrapeInterval ?? Defaults.prometheus.scrapeInterval);
+  const scrape = planScrape(ctx.provider, ctx.prefix, ctx.edge);
+  const port = ctx.provider === "dev" ? ctx.dev.prometheusPort ?? Defaults.prometheus.port : Defaults.prometheus.port;
+  const prometheusName = resourceName([ctx.prefix, "prometheus"]);
+  const plan: PlannedMonitoring = {
+    prometheus: {
+      resourceName: prometheusName,
+      image: ctx.images.prometheus ?? Defaults.images.prometheus,
+      port,
+      scrapeIntervalMs,
+      retentionMs: ms(spec.prometheus?.retention ?? Defaults.prometheus.retention),
+      scrapeTargets: scrape.targets,
+      configYaml: prometheusConfigYaml({ prefix: ctx.prefix, scrape, scrapeIntervalMs }),
+      rulesYaml: alertRulesYaml({ prefix: ctx.prefix, thresholds: alertThresholds(spec.alerts), caches: ctx.caches, scrapeIntervalMs }),
+    },
+  };
+  if (grafanaOn) {
+    plan.grafana = {
+      resourceName: resourceName([ctx.prefix, "grafana"]),
+      image: ctx.images.grafana ?? Defaults.images.grafana,
+      port: Defaults.grafana.port,
+      adminPassword: spec.grafana!.adminPassword,
+      datasourceYaml: datasourceYaml(prometheusUrl(ctx.provider, ctx.prefix, prometheusName, port)),
+      dashboardProviderYaml: dashboardProviderYaml(),
+      dashboardJson: dashboardJson({ prefix: ctx.prefix, hasCaches: ctx.caches.length > 0 }),
+    };
+  }
+  return plan;
 }
+
+/** How Grafana (next to Prometheus) reaches Prometheus. */
+function prometheusUrl(provider: Provider, prefix: string, containerName: string, port: number): string {
+  switch (provider) {
+    case "docker":
+      return `http://${containerName}:${port}`;
+    case "aws":
+      return `http://${awsDiscoveryNames(prefix).prometheus}:${port}`;
+    case "dev":
+      return `http://127.0.0.1:${port}`;
+  }
+}
+
+export { awsDiscoveryNames, DATASOURCE_UID, EDGE_SCRAPE_JOB, GrafanaFiles, PrometheusFiles } from "./files.js";
+export { dashboardExpressions } from "./grafana.js";
+export { rateWindow } from "./rules.js";

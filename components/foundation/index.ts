@@ -1,0 +1,1 @@
+export { AwsFoundation, type AwsFoundationArgs } from "./aws.js";

@@ -1,0 +1,239 @@
+/**
+ * Monitoring on AWS, self-hosted: Prometheus and Grafana as ECS Fargate
+ * services in the private subnets. Prometheus finds every edge task through
+ * the edge's Cloud Map name and is itself registered in Cloud Map, which is
+ * how Grafana's datasource reaches it. Grafana is published on the edge's ALB
+ * (port 3000) when one is given; Prometheus stays inside the VPC.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as ec2 from "@pulumi/aws/ec2/index.js";
+import * as ecs from "@pulumi/aws/ecs/index.js";
+import * as lb from "@pulumi/aws/lb/index.js";
+import * as servicediscovery from "@pulumi/aws/servicediscovery/index.js";
+import { awsDiscoveryNames, GrafanaFiles, PrometheusFiles } from "../../src/plan/monitoring/files.js";
+import { NameLimits, resourceName } from "../../src/plan/naming.js";
+import type { PlannedMonitoring } from "../../src/plan/types.js";
+import { awsLogs, configWriter, containerDefinitionsJson, type EcsPlacement } from "../shared/ecs.js";
+import { egressAnywhere, ingressFromGroup, publicIngress } from "../shared/network-rules.js";
+import { awsTags, type Tags } from "../shared/tags.js";
+import { prometheusServerArgs } from "./prometheus-args.js";
+
+/** An ALB to publish Grafana on (EdgeProxy's), with its security group. */
+export interface GrafanaPublishing {
+  readonly loadBalancerArn: pulumi.Input<string>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly dnsName: pulumi.Input<string>;
+}
+
+export interface AwsMonitoringArgs {
+  readonly placement: EcsPlacement;
+  readonly edgeSecurityGroupId: pulumi.Input<string>;
+  /** An image with node (EdgeProxy.imageRef) for the init container that writes the generated files. */
+  readonly configWriterImage: pulumi.Input<string>;
+  /** Amazon Managed Prometheus + Managed Grafana instead of containers (the target's managedMonitoring). */
+  readonly managed?: boolean;
+  /** Publish Grafana on this ALB (self-hosted only). */
+  readonly publishGrafanaOn?: GrafanaPublishing;
+}
+
+export interface AwsMonitoringResources {
+  readonly prometheusSecurityGroup: ec2.SecurityGroup;
+  readonly prometheusService: ecs.Service;
+  readonly prometheusDiscovery: servicediscovery.Service;
+  readonly grafanaService: ecs.Service | undefined;
+  readonly grafanaTargetGroup: lb.TargetGroup | undefined;
+}
+
+/** A monitoring task: config writer + one container, registered in Cloud Map when `discoveryName` is set. */
+export function monitoringTask(
+  name: string,
+  spec: {
+    family: string;
+    cpu: number;
+    memoryMiB: number;
+    container: { name: string; image: pulumi.Input<string>; port: number; command?: string[]; environment?: Array<{ name: string; value: pulumi.Input<string> }>; secrets?: Array<{ name: string; valueFrom: pulumi.Input<string> }> };
+    files: Record<string, pulumi.Input<string>>;
+    taskRoleArn?: pulumi.Input<string>;
+  },
+  args: { placement: EcsPlacement; configWriterImage: pulumi.Input<string> },
+  tags: Tags | undefined,
+  parent: pulumi.Resource,
+): ecs.TaskDefinition {
+  const logs = awsLogs(args.placement, spec.container.name);
+  const writer = configWriter(args.configWriterImage, spec.files, logs);
+  const c = spec.container;
+  return new ecs.TaskDefinition(`${name}-task`, {
+    family: spec.family,
+    cpu: String(spec.cpu),
+    memory: String(spec.memoryMiB),
+    networkMode: "awsvpc",
+    requiresCompatibilities: ["FARGATE"],
+    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+    executionRoleArn: args.placement.executionRoleArn,
+    ...(spec.taskRoleArn ? { taskRoleArn: spec.taskRoleArn } : {}),
+    volumes: writer.volumes,
+    containerDefinitions: containerDefinitionsJson([
+      writer.container,
+      {
+        name: c.name,
+        image: c.image,
+        essential: true,
+        ...(c.command ? { command: c.command } : {}),
+        ...(c.environment ? { environment: c.environment } : {}),
+        ...(c.secrets ? { secrets: c.secrets } : {}),
+        portMappings: [{ containerPort: c.port, protocol: "tcp" }],
+        dependsOn: [writer.dependency],
+        mountPoints: writer.readerMounts,
+        logConfiguration: logs,
+      },
+    ]),
+    tags: awsTags(tags, `${name}-task`),
+  }, { parent });
+}
+
+export function monitoringService(
+  name: string,
+  serviceName: string,
+  task: ecs.TaskDefinition,
+  securityGroup: ec2.SecurityGroup,
+  placement: EcsPlacement,
+  extra: { registryArn?: pulumi.Input<string>; loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number }; dependsOn?: pulumi.Resource[] },
+  tags: Tags | undefined,
+  parent: pulumi.Resource,
+): ecs.Service {
+  return new ecs.Service(`${name}-service`, {
+    name: serviceName,
+    cluster: placement.clusterArn,
+    taskDefinition: task.arn,
+    desiredCount: 1,
+    launchType: "FARGATE",
+    networkConfiguration: { subnets: placement.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
+    ...(extra.registryArn ? { serviceRegistries: { registryArn: extra.registryArn } } : {}),
+    ...(extra.loadBalancer ? { loadBalancers: [extra.loadBalancer], healthCheckGracePeriodSeconds: 60 } : {}),
+    propagateTags: "SERVICE",
+    tags: awsTags(tags, `${name}-service`),
+  }, { parent, dependsOn: extra.dependsOn ?? [] });
+}
+
+export function awsSelfHostedMonitoring(
+  name: string,
+  topology: string,
+  monitoring: PlannedMonitoring,
+  edgeAdminPort: number,
+  args: AwsMonitoringArgs,
+  tags: Tags | undefined,
+  parent: pulumi.Resource,
+): AwsMonitoringResources & { prometheusUrl: pulumi.Output<string>; grafanaUrl: pulumi.Output<string> | undefined } {
+  const child = { parent };
+  const p = monitoring.prometheus!;
+  const names = awsDiscoveryNames(topology);
+  const { placement } = args;
+
+  const prometheusSecurityGroup = new ec2.SecurityGroup(`${name}-prometheus-sg`, {
+    vpcId: placement.vpcId,
+    description: `prometheus of ${topology}`,
+    tags: awsTags(tags, `${name}-prometheus-sg`),
+  }, child);
+  egressAnywhere(`${name}-prometheus-egress`, prometheusSecurityGroup.id, tags, child);
+  ingressFromGroup(`${name}-scrape-edge`, { to: args.edgeSecurityGroupId, from: prometheusSecurityGroup.id, port: edgeAdminPort, description: "prometheus → edge admin (/metrics)" }, tags, child);
+
+  const prometheusDiscovery = new servicediscovery.Service(`${name}-prometheus-discovery`, {
+    name: names.prometheusService,
+    description: "Prometheus, for Grafana's datasource",
+    dnsConfig: { namespaceId: placement.namespaceId, dnsRecords: [{ type: "A", ttl: 10 }], routingPolicy: "MULTIVALUE" },
+    healthCheckCustomConfig: {},
+    forceDestroy: true,
+    tags: awsTags(tags, `${name}-prometheus-discovery`),
+  }, child);
+  const prometheusTask = monitoringTask(`${name}-prometheus`, {
+    family: p.resourceName,
+    cpu: 512,
+    memoryMiB: 1024,
+    container: { name: "prometheus", image: p.image!, port: p.port, command: prometheusServerArgs(p) },
+    files: { [PrometheusFiles.config]: p.configYaml, [PrometheusFiles.rules]: p.rulesYaml },
+  }, args, tags, parent);
+  const prometheusService = monitoringService(`${name}-prometheus`, p.resourceName, prometheusTask, prometheusSecurityGroup, placement, { registryArn: prometheusDiscovery.arn }, tags, parent);
+
+  let grafanaService: ecs.Service | undefined;
+  let grafanaTargetGroup: lb.TargetGroup | undefined;
+  let grafanaUrl: pulumi.Output<string> | undefined;
+  let grafanaDiscovery: servicediscovery.Service | undefined;
+  const g = monitoring.grafana;
+  if (g) {
+    const grafanaSecurityGroup = new ec2.SecurityGroup(`${name}-grafana-sg`, {
+      vpcId: placement.vpcId,
+      description: `grafana of ${topology}`,
+      tags: awsTags(tags, `${name}-grafana-sg`),
+    }, child);
+    egressAnywhere(`${name}-grafana-egress`, grafanaSecurityGroup.id, tags, child);
+    ingressFromGroup(`${name}-grafana-to-prometheus`, { to: prometheusSecurityGroup.id, from: grafanaSecurityGroup.id, port: p.port, description: "grafana → prometheus" }, tags, child);
+    const grafanaTask = monitoringTask(`${name}-grafana`, {
+      family: g.resourceName,
+      cpu: 256,
+      memoryMiB: 512,
+      container: {
+        name: "grafana",
+        image: g.image!,
+        port: g.port,
+        environment: [
+          { name: "GF_SECURITY_ADMIN_USER", value: "admin" },
+          { name: "GF_USERS_ALLOW_SIGN_UP", value: "false" },
+          { name: "GF_AUTH_ANONYMOUS_ENABLED", value: "false" },
+          { name: "GF_ANALYTICS_REPORTING_ENABLED", value: "false" },
+        ],
+        secrets: [{ name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: placement.secretArns[g.adminPassword.secret]! }],
+      },
+      files: { [GrafanaFiles.datasource]: g.datasourceYaml, [GrafanaFiles.dashboardProvider]: g.dashboardProviderYaml, [GrafanaFiles.dashboard]: g.dashboardJson },
+    }, args, tags, parent);
+
+    const publish = args.publishGrafanaOn;
+    let listener: lb.Listener | undefined;
+    if (publish) {
+      grafanaTargetGroup = new lb.TargetGroup(`${name}-grafana-tg`, {
+        name: resourceName([topology, "grafana"], NameLimits.awsLoadBalancer),
+        port: g.port,
+        protocol: "HTTP",
+        targetType: "ip",
+        vpcId: placement.vpcId,
+        healthCheck: { enabled: true, protocol: "HTTP", path: "/api/health", matcher: "200", interval: 15, timeout: 5 },
+        tags: awsTags(tags, `${name}-grafana-tg`),
+      }, child);
+      listener = new lb.Listener(`${name}-grafana-listener`, {
+        loadBalancerArn: publish.loadBalancerArn,
+        port: g.port,
+        protocol: "HTTP",
+        defaultActions: [{ type: "forward", targetGroupArn: grafanaTargetGroup.arn }],
+        tags: awsTags(tags, `${name}-grafana-listener`),
+      }, child);
+      // A public entry point: Grafana's login page (the admin password comes from Pulumi secrets).
+      publicIngress(`${name}-grafana-public`, publish.securityGroupId, g.port, "Grafana (password protected)", tags, child);
+      ingressFromGroup(`${name}-alb-to-grafana`, { to: grafanaSecurityGroup.id, from: publish.securityGroupId, port: g.port, description: "alb → grafana" }, tags, child);
+      grafanaUrl = pulumi.interpolate`http://${publish.dnsName}:${g.port}`;
+    } else {
+      // No ALB to publish on: Grafana is reachable inside the VPC, by its Cloud Map name.
+      grafanaDiscovery = new servicediscovery.Service(`${name}-grafana-discovery`, {
+        name: names.grafanaService,
+        description: "Grafana (inside the VPC)",
+        dnsConfig: { namespaceId: placement.namespaceId, dnsRecords: [{ type: "A", ttl: 10 }], routingPolicy: "MULTIVALUE" },
+        healthCheckCustomConfig: {},
+        forceDestroy: true,
+        tags: awsTags(tags, `${name}-grafana-discovery`),
+      }, child);
+      grafanaUrl = pulumi.output(`http://${names.grafana}:${g.port}`);
+    }
+    grafanaService = monitoringService(`${name}-grafana`, g.resourceName, grafanaTask, grafanaSecurityGroup, placement, {
+      ...(grafanaDiscovery ? { registryArn: grafanaDiscovery.arn } : {}),
+      ...(grafanaTargetGroup ? { loadBalancer: { targetGroupArn: grafanaTargetGroup.arn, containerName: "grafana", containerPort: g.port } } : {}),
+      ...(listener ? { dependsOn: [listener] } : {}),
+    }, tags, parent);
+  }
+  return {
+    prometheusSecurityGroup,
+    prometheusService,
+    prometheusDiscovery,
+    grafanaService,
+    grafanaTargetGroup,
+    prometheusUrl: pulumi.output(`http://${names.prometheus}:${p.port}`),
+    grafanaUrl,
+  };
+}

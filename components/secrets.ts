@@ -1,0 +1,45 @@
+/**
+ * Which secrets a deployment needs, and where CdnTopology gets them: the
+ * component's `secrets` argument, else Pulumi stack config
+ * (`pulumi config set --secret <name> …`). Shared with the CLI, which checks
+ * the same list before starting the engine.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { EdgeformError } from "../src/errors.js";
+import { secretEnvName } from "../src/plan/plan.js";
+import type { DeploymentPlan } from "../src/plan/types.js";
+import { REDIS_AUTH_SECRET } from "./cache-tier/index.js";
+
+/** Secret names the components will read for this plan, sorted. */
+export function secretsNeeded(plan: DeploymentPlan): string[] {
+  const names = new Set<string>();
+  for (const fleet of plan.fleets) {
+    if (fleet.kind !== "provisioned") continue;
+    for (const v of Object.values(fleet.env)) if (v.secret !== undefined) names.add(v.secret);
+  }
+  for (const secret of Object.values(plan.edge.secretEnv)) names.add(secret);
+  const aws = plan.target.provider === "aws" ? plan.target.spec : undefined;
+  // Managed Grafana signs in through IAM Identity Center and has no admin password.
+  if (plan.monitoring.grafana && !aws?.managedMonitoring) names.add(plan.monitoring.grafana.adminPassword.secret);
+  if (aws && plan.caches.some((c) => c.redis)) names.add(REDIS_AUTH_SECRET);
+  return [...names].sort();
+}
+
+/** Every needed secret as a secret Output, or one error naming all that are missing. */
+export function resolveSecrets(names: readonly string[], given: Readonly<Record<string, pulumi.Input<string>>> | undefined): Record<string, pulumi.Output<string>> {
+  const config = new pulumi.Config();
+  const values: Record<string, pulumi.Output<string>> = {};
+  const missing: string[] = [];
+  for (const name of names) {
+    const value = given?.[name] ?? config.getSecret(name);
+    if (value === undefined) missing.push(name);
+    else values[name] = pulumi.secret(value);
+  }
+  if (missing.length > 0) {
+    const list = missing.map((m) => `"${m}"`).join(", ");
+    throw new EdgeformError("EF_PULUMI_SECRET_MISSING", `secret${missing.length > 1 ? "s" : ""} ${list} ${missing.length > 1 ? "are" : "is"} not set in the stack's config (project "${pulumi.getProject()}", stack "${pulumi.getStack()}")`, {
+      hint: missing.map((m) => `pulumi config set --secret ${m} <value>   (edgeform up reads ${secretEnvName(m)})`).join("\n       "),
+    });
+  }
+  return values;
+}

@@ -1,0 +1,46 @@
+/**
+ * Where the generated monitoring files live inside the Prometheus and Grafana
+ * containers, and the DNS names monitoring uses on AWS. The generated files
+ * refer to each other by these paths, and the components upload to them, so
+ * they are decided once, here.
+ */
+
+export const PrometheusFiles = {
+  dir: "/etc/prometheus",
+  config: "/etc/prometheus/prometheus.yml",
+  /** Relative to the config file, so `promtool check config` finds it next to prometheus.yml. */
+  rulesName: "edgeform.rules.yml",
+  rules: "/etc/prometheus/edgeform.rules.yml",
+  dataDir: "/prometheus",
+} as const;
+
+export const GrafanaFiles = {
+  datasource: "/etc/grafana/provisioning/datasources/edgeform.yaml",
+  dashboardProvider: "/etc/grafana/provisioning/dashboards/edgeform.yaml",
+  dashboardDir: "/var/lib/grafana/dashboards",
+  dashboard: "/var/lib/grafana/dashboards/edgeform.json",
+} as const;
+
+/** Prometheus job that scrapes every edge replica's admin port. */
+export const EDGE_SCRAPE_JOB = "edgeform-edge";
+
+/** Grafana datasource uid the generated dashboard points at. */
+export const DATASOURCE_UID = "edgeform-prometheus";
+
+/**
+ * AWS Cloud Map names: fleets are `<fleet>.<topology>.local` (see plan.ts);
+ * the edge tier, Prometheus and Grafana get `edgeform-`-prefixed names so they cannot
+ * clash with a fleet's name.
+ */
+export function awsDiscoveryNames(topology: string) {
+  const namespace = `${topology}.local`;
+  return {
+    namespace,
+    edgeService: "edgeform-edge",
+    edge: `edgeform-edge.${namespace}`,
+    prometheusService: "edgeform-prometheus",
+    prometheus: `edgeform-prometheus.${namespace}`,
+    grafanaService: "edgeform-grafana",
+    grafana: `edgeform-grafana.${namespace}`,
+  } as const;
+}

@@ -1,0 +1,138 @@
+/**
+ * Alert rules from `monitoring.alerts` (defaults in Defaults.alerts): edge 5xx
+ * ratio, a backend (and a whole fleet) down for N, Redis tier errors, high p99
+ * latency, retry budget exhaustion. Checked by `promtool check rules` in tests.
+ */
+import { stringify } from "yaml";
+import type { MonitoringSpec } from "../../spec/types.js";
+import { ms, promDuration } from "../../spec/units.js";
+import { Defaults } from "../defaults.js";
+import type { PlannedCache } from "../types.js";
+import * as q from "./promql.js";
+
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface AlertThresholds {
+  edge5xxRatio: number;
+  backendDownForMs: number;
+  p99LatencyAboveMs: number;
+  cacheErrorsPerSecond: number;
+}
+
+export function alertThresholds(spec: MonitoringSpec["alerts"]): AlertThresholds {
+  const d = Defaults.alerts;
+  return {
+    edge5xxRatio: spec?.edge5xxRatio ?? d.edge5xxRatio,
+    backendDownForMs: ms(spec?.backendDownFor ?? d.backendDownFor),
+    p99LatencyAboveMs: ms(spec?.p99LatencyAbove ?? d.p99LatencyAbove),
+    cacheErrorsPerSecond: spec?.cacheErrorsPerSecond ?? d.cacheErrorsPerSecond,
+  };
+}
+
+/** A rate window that spans several scrapes, so one missed scrape does not blank a panel or an alert. */
+export function rateWindow(scrapeIntervalMs: number): string {
+  return promDuration(Math.max(4 * scrapeIntervalMs, 60_000));
+}
+
+export function alertRulesYaml(options: { prefix: string; thresholds: AlertThresholds; caches: PlannedCache[]; scrapeIntervalMs: number }): string {
+  const { prefix, thresholds: t, caches } = options;
+  const w = rateWindow(options.scrapeIntervalMs);
+  const labels = (severity: string) => ({ severity, topology: prefix });
+  const p99Seconds = t.p99LatencyAboveMs / 1000;
+  const edge: AlertRule[] = [
+    {
+      alert: "EdgeformEdge5xxRatioHigh",
+      expr: `${q.edge5xxRatio(w)} > ${t.edge5xxRatio}`,
+      for: "2m",
+      labels: labels("critical"),
+      annotations: {
+        summary: `More than ${pct(t.edge5xxRatio)} of responses from the ${prefix} edge are 5xx`,
+        description: "The edge tier answered {{ $value | humanizePercentage }} of requests with a 5xx status over the last " + w + ".",
+      },
+    },
+    {
+      alert: "EdgeformHighP99Latency",
+      expr: `${q.latencyQuantile(0.99, w, "route")} > ${p99Seconds}`,
+      for: "5m",
+      labels: labels("warning"),
+      annotations: {
+        summary: `p99 latency of route {{ $labels.route }} is above ${promDuration(t.p99LatencyAboveMs)}`,
+        description: "p99 latency is {{ $value | humanizeDuration }} on route {{ $labels.route }}.",
+      },
+    },
+    {
+      alert: "EdgeformRetryBudgetExhausted",
+      expr: `${q.retryBudgetExhaustedRate(w)} > 0`,
+      for: "5m",
+      labels: labels("warning"),
+      annotations: {
+        summary: "Retries to fleet {{ $labels.fleet }} are being refused by the retry budget",
+        description: "The fleet is failing often enough that the edge stopped retrying to protect it.",
+      },
+    },
+  ];
+  const backends: AlertRule[] = [
+    {
+      alert: "EdgeformBackendDown",
+      expr: q.backendDown(),
+      for: promDuration(t.backendDownForMs),
+      labels: labels("warning"),
+      annotations: {
+        summary: "Backend {{ $labels.backend }} of fleet {{ $labels.fleet }} is unhealthy",
+        description: `The edge's health checks have failed for at least ${promDuration(t.backendDownForMs)}.`,
+      },
+    },
+    {
+      alert: "EdgeformFleetDown",
+      expr: q.fleetDown(),
+      for: promDuration(t.backendDownForMs),
+      labels: labels("critical"),
+      annotations: {
+        summary: "Every backend of fleet {{ $labels.fleet }} is unhealthy",
+        description: "Requests routed to this fleet fail or are served in panic mode.",
+      },
+    },
+  ];
+  const groups: Array<{ name: string; rules: AlertRule[] }> = [
+    { name: `${prefix}-edge`, rules: edge },
+    { name: `${prefix}-backends`, rules: backends },
+  ];
+  if (caches.some((c) => c.redis)) {
+    groups.push({
+      name: `${prefix}-cache`,
+      rules: [
+        {
+          alert: "EdgeformCacheRedisErrors",
+          expr: `${q.redisErrorRate(w)} > ${t.cacheErrorsPerSecond}`,
+          for: "5m",
+          labels: labels("warning"),
+          annotations: {
+            summary: "The Redis tier of cache {{ $labels.cache }} is failing",
+            description: `More than ${t.cacheErrorsPerSecond} Redis errors per second; the edge falls back to its memory tier.`,
+          },
+        },
+        {
+          alert: "EdgeformCacheRedisDown",
+          expr: q.redisDown(),
+          for: "1m",
+          labels: labels("warning"),
+          annotations: {
+            summary: "The edge cannot reach the Redis tier of cache {{ $labels.cache }}",
+            description: "Cached responses are not shared between edge replicas until Redis is back.",
+          },
+        },
+      ],
+    });
+  }
+  return `# Generated by edgeform from topology "${prefix}". Do not edit: change monitoring.alerts in the spec.\n${stringify({ groups }, { lineWidth: 0 })}`;
+}
+
+function pct(ratio: number): string {
+  return `${Math.round(ratio * 10000) / 100}%`;
+}

@@ -1,0 +1,78 @@
+/**
+ * `edgeform preview`, offline: load and validate the spec, plan it, and run
+ * the stacks/ program under mocks, recording what would be created. Secrets
+ * the topology needs get placeholders (a preview never shows them anyway).
+ */
+import { resolve } from "node:path";
+import { secretsNeeded } from "../../components/secrets.js";
+import { edgeformProgram, CONFIG_NAMESPACE } from "../../stacks/program.js";
+import { EdgeformError } from "../errors.js";
+import { planDeployment } from "../plan/plan.js";
+import type { Provider } from "../plan/types.js";
+import { loadSpec } from "../spec/load-spec.js";
+import { redact } from "./mocks.js";
+import { runUnderMocks } from "./offline.js";
+
+export const PREVIEW_PROJECT = "edgeform";
+
+export interface PreviewResource {
+  type: string;
+  name: string;
+  /** "type::name" of the parent resource; undefined for top-level resources. */
+  parent?: string;
+  /** false for components (ComponentResource), true for resources a provider creates. */
+  custom: boolean;
+  /** Inputs with secrets shown as "[secret]" and values known only after deployment as "[unknown]". */
+  inputs: Record<string, unknown>;
+}
+
+export interface PreviewReport {
+  topology: string;
+  target: string;
+  provider: Provider;
+  /** true: computed outputs unknown, as in `pulumi preview`. */
+  dryRun: boolean;
+  resources: PreviewResource[];
+  outputs: Record<string, unknown>;
+  summary: { total: number; custom: number; components: number; byType: Record<string, number> };
+}
+
+export async function previewOffline(options: { specPath: string; target: string; dryRun?: boolean; stack?: string; edgeBaseImage?: string }): Promise<PreviewReport> {
+  const specPath = resolve(options.specPath);
+  const topology = loadSpec(specPath);
+  const plan = planDeployment(topology, options.target);
+  if (plan.target.provider === "dev") {
+    throw new EdgeformError("EF_CLI_USAGE", `target "${options.target}" runs with \`edgeform dev\`, not Pulumi; preview a docker or aws target`, {
+      hint: `targets in this spec: ${Object.keys(topology.targets ?? {}).join(", ") || "(none: add one under `targets:`)"}`,
+    });
+  }
+  const dryRun = options.dryRun ?? true;
+  const placeholders = Object.fromEntries(secretsNeeded(plan).map((s) => [`${PREVIEW_PROJECT}:${s}`, "preview-placeholder-secret"]));
+  const run = await runUnderMocks({
+    dryRun,
+    project: PREVIEW_PROJECT,
+    stack: options.stack ?? `${topology.name}-${options.target}`,
+    config: { [`${CONFIG_NAMESPACE}:spec`]: specPath, [`${CONFIG_NAMESPACE}:target`]: options.target },
+    secretConfig: placeholders,
+    program: () => edgeformProgram({ topology, target: options.target, specPath, ...(options.edgeBaseImage ? { edgeBaseImage: options.edgeBaseImage } : {}) }),
+  });
+  const resources: PreviewResource[] = run.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    ...(r.parent !== undefined && !r.parent.startsWith("pulumi:pulumi:Stack::") ? { parent: r.parent } : {}),
+    custom: r.custom,
+    inputs: redact(r.inputs) as Record<string, unknown>,
+  }));
+  const byType: Record<string, number> = {};
+  for (const r of resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
+  const custom = resources.filter((r) => r.custom).length;
+  return {
+    topology: topology.name,
+    target: options.target,
+    provider: plan.target.provider,
+    dryRun,
+    resources,
+    outputs: redact(run.outputs) as Record<string, unknown>,
+    summary: { total: resources.length, custom, components: resources.length - custom, byType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b))) },
+  };
+}

@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { before, describe, test } from "node:test";
+import { Graph, T, containers, plainOccurrences, runScenarios, unsecret, type ScenarioResult } from "./support/run.js";
+import { SECRET_VALUES, shopPlan } from "./support/scenarios.js";
+
+let results: Map<string, ScenarioResult>;
+before(async () => {
+  results = await runScenarios([
+    ["edge-docker", "preview"], ["edge-docker", "update"], ["edge-aws", "preview"], ["edge-aws", "update"],
+    ["edge-aws-existing-listener", "update"], ["edge-aws-cdn-without-http", "preview"], ["edge-wrong-provider", "preview"],
+  ]);
+});
+
+for (const mode of ["preview", "update"] as const) {
+  describe(`EdgeProxy on Docker (${mode})`, () => {
+    const g = () => new Graph(results.get(`edge-docker/${mode}`)!);
+    const plan = shopPlan("local");
+
+    test("the image is built from images/edge-proxy.Dockerfile with BASE_IMAGE as a build argument", () => {
+      const image = g().one(T.image, "t-edge-image");
+      assert.equal(image.parent, `${T.edge}::t-edge`);
+      assert.match(image.inputs.build.dockerfile, /\/images\/edge-proxy\.Dockerfile$/);
+      assert.ok(existsSync(image.inputs.build.dockerfile), "the Dockerfile ships with the package");
+      assert.ok(existsSync(`${image.inputs.build.dockerfile}.dockerignore`), "with its own .dockerignore");
+      const dockerfile = readFileSync(image.inputs.build.dockerfile, "utf8");
+      assert.match(dockerfile, /^ARG BASE_IMAGE=node:22[\w.-]*-slim$/m, "the default base is a public node:22 slim image");
+      assert.match(dockerfile, /^ENTRYPOINT \["node", "\/app\/dist\/src\/proxy\/main\.js"\]$/m, "the image runs the proxy's own entry, which takes --config");
+      assert.deepEqual(image.inputs.build.args, { BASE_IMAGE: "registry.local/node:22" });
+      assert.equal(image.inputs.skipPush, true);
+    });
+
+    test("N replicas, each publishing every listener at its own host port", () => {
+      const cs = g().ofType(T.container);
+      assert.equal(cs.length, plan.edge.replicas);
+      cs.forEach((c, i) => {
+        assert.equal(c.parent, `${T.edge}::t-edge`);
+        assert.equal(c.inputs.name, plan.edge.replicaNames[i]);
+        assert.deepEqual(c.inputs.ports, plan.edge.listeners.map((l) => ({ internal: l.port, external: l.publishedPorts[i], protocol: "tcp" })));
+        assert.deepEqual(c.inputs.networksAdvanced, [{ name: "shop-net", aliases: ["shop-edge"] }]);
+      });
+      assert.deepEqual(cs.map((c) => c.inputs.ports.map((p: { external: number }) => p.external)), [[8080, 5432], [8081, 5433]]);
+    });
+
+    test("the generated proxy config is uploaded and read with --config", () => {
+      for (const c of g().ofType(T.container)) {
+        assert.deepEqual(c.inputs.command, ["--config", "/etc/edgeform/proxy.json"]);
+        assert.equal(c.inputs.uploads.length, 1);
+        assert.equal(c.inputs.uploads[0].file, "/etc/edgeform/proxy.json");
+        assert.deepEqual(JSON.parse(c.inputs.uploads[0].content), plan.proxyConfig);
+        assert.equal(c.inputs.healthcheck.tests[0], "CMD");
+        assert.match(c.inputs.healthcheck.tests.at(-1), /127\.0\.0\.1:9901\/readyz/);
+      }
+    });
+
+    test("the admin token reaches the replicas as a secret environment variable only", () => {
+      const graph = g();
+      const c = graph.one(T.container, "t-edge-0");
+      assert.ok("$secret" in c.inputs.envs);
+      assert.ok((c.inputs.envs.$secret as string[]).includes(`EDGEFORM_SECRET_ADMINTOKEN=${SECRET_VALUES.adminToken}`));
+      assert.deepEqual(plainOccurrences(graph.resources.map((r) => r.inputs), SECRET_VALUES.adminToken), []);
+      assert.ok(!c.inputs.uploads[0].content.includes(SECRET_VALUES.adminToken), "the config names the variable, never the token");
+    });
+
+    test("containers run the image that was built", () => {
+      const graph = g();
+      const c = graph.one(T.container, "t-edge-1");
+      if (mode === "preview") assert.equal(c.inputs.image, "$unknown");
+      else assert.equal(c.inputs.image, graph.one(T.image, "t-edge-image").state.repoDigest);
+    });
+
+    test("public URLs: one per listener and replica", () => {
+      assert.deepEqual(results.get(`edge-docker/${mode}`)!.outputs["publicUrls"], ["http://localhost:8080", "http://localhost:8081", "tcp://localhost:5432", "tcp://localhost:5433"]);
+    });
+  });
+}
+
+describe("EdgeProxy on AWS (preview)", () => {
+  const g = () => new Graph(results.get("edge-aws/preview")!);
+  test("registers the same graph as an update, with computed values unknown", () => {
+    const preview = g().resources.map((r) => `${r.type} ${r.name}`).sort();
+    const update = new Graph(results.get("edge-aws/update")!).resources.map((r) => `${r.type} ${r.name}`).sort();
+    assert.deepEqual(preview, update);
+    assert.equal(g().one(T.distribution, "t-edge-cdn").inputs.origins[0].domainName, "$unknown", "the ALB's DNS name is known only after it exists");
+    assert.equal(results.get("edge-aws/preview")!.outputs["publicUrls"], "[unknown]");
+  });
+});
+
+describe("EdgeProxy on AWS (update)", () => {
+  const g = () => new Graph(results.get("edge-aws/update")!);
+  const plan = shopPlan("aws");
+
+  test("image pushed to an ECR repository with credentials from ECR, kept secret", () => {
+    const graph = g();
+    const repo = graph.one(T.ecr, "t-edge-repo");
+    const image = graph.one(T.image, "t-edge-image");
+    assert.equal(image.inputs.imageName, `${repo.state.repositoryUrl}:latest`);
+    // The engine cannot hide one field, so the whole registry block is secret.
+    assert.ok("$secret" in image.inputs.registry, "the registry password is secret");
+    assert.equal((unsecret(image.inputs.registry) as { server: string }).server, repo.state.repositoryUrl);
+    assert.equal(image.inputs.build.platform, "linux/amd64");
+    assert.ok(results.get("edge-aws/update")!.calls.includes("aws:ecr/getAuthorizationToken:getAuthorizationToken"));
+  });
+
+  test("listener → target group → service, for HTTP (ALB) and TCP (NLB)", () => {
+    const graph = g();
+    const service = graph.one(T.service, "t-edge-service");
+    assert.equal(service.inputs.desiredCount, plan.edge.replicas);
+    for (const l of plan.edge.listeners) {
+      const listener = graph.one(T.listener, `t-edge-listener-${l.name}`);
+      const tg = graph.one(T.targetGroup, `t-edge-tg-${l.name}`);
+      assert.equal(graph.byRef(listener.inputs.defaultActions[0].targetGroupArn), tg, `${l.name}: listener forwards to its target group`);
+      assert.equal(listener.inputs.port, l.port);
+      assert.equal(listener.inputs.protocol, l.protocol === "http" ? "HTTP" : "TCP");
+      const lb = graph.byRef(listener.inputs.loadBalancerArn)!;
+      assert.equal(lb.inputs.loadBalancerType, l.protocol === "http" ? "application" : "network");
+      assert.ok(service.inputs.loadBalancers.some((b: { targetGroupArn: string; containerName: string; containerPort: number }) => b.targetGroupArn === tg.state.arn && b.containerName === "edge" && b.containerPort === l.port),
+        `${l.name}: the service registers its tasks in the target group`);
+      assert.equal(tg.inputs.targetType, "ip");
+      assert.equal(tg.inputs.healthCheck.path, "/readyz");
+      assert.equal(tg.inputs.healthCheck.port, String(plan.edge.adminPort));
+    }
+  });
+
+  test("CloudFront's origin is the ALB's DNS name", () => {
+    const graph = g();
+    const dist = graph.one(T.distribution, "t-edge-cdn");
+    const alb = graph.one(T.lb, "t-edge-alb");
+    assert.equal(dist.inputs.origins[0].domainName, alb.state.dnsName);
+    assert.equal(dist.inputs.origins[0].customOriginConfig.httpPort, 8080);
+    assert.deepEqual(dist.inputs.aliases, ["cdn.shop.example"]);
+    assert.equal(dist.inputs.viewerCertificate.acmCertificateArn, "arn:aws:acm:us-east-1:123456789012:certificate/abc");
+    assert.equal(dist.inputs.defaultCacheBehavior.viewerProtocolPolicy, "redirect-to-https");
+    assert.equal(graph.byRef(dist.inputs.defaultCacheBehavior.cachePolicyId)?.type, "aws:cloudfront/cachePolicy:CachePolicy");
+    assert.deepEqual(results.get("edge-aws/update")!.outputs["publicUrls"], ["https://cdn.shop.example", `tcp://${graph.one(T.lb, "t-edge-nlb").state.dnsName}:5432`]);
+  });
+
+  test("only the load balancers face the world; behind CloudFront the ALB admits only CloudFront", () => {
+    const graph = g();
+    const rules = graph.ofType(T.ingress);
+    const open = rules.filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+    assert.deepEqual(open.map((r) => [graph.byRef(r.inputs.securityGroupId)?.name, r.inputs.fromPort]), [["t-edge-nlb-sg", 5432]]);
+    const albIn = graph.one(T.ingress, "t-edge-alb-in-web");
+    assert.equal(albIn.inputs.prefixListId, "pl-3b927c52");
+    const toEdge = rules.filter((r) => r.inputs.securityGroupId === "sg-edge");
+    assert.ok(toEdge.length > 0 && toEdge.every((r) => r.inputs.referencedSecurityGroupId !== undefined), "the edge admits load balancers only, by security group");
+    assert.deepEqual(toEdge.map((r) => `${graph.byRef(r.inputs.referencedSecurityGroupId)?.name}:${r.inputs.fromPort}`).sort(),
+      ["t-edge-alb-sg:8080", "t-edge-alb-sg:9901", "t-edge-nlb-sg:5432", "t-edge-nlb-sg:9901"]);
+  });
+
+  test("task: config writer then proxy; secrets and Redis by ARN and environment", () => {
+    const graph = g();
+    const task = graph.one(T.taskDef, "t-edge-task");
+    const [writer, edge] = containers(task);
+    assert.equal(writer!["name"], "config");
+    assert.equal(writer!["essential"], false);
+    const files = JSON.parse(Buffer.from(writer!["environment"][0].value, "base64").toString("utf8")) as Record<string, string>;
+    assert.deepEqual(JSON.parse(files["/etc/edgeform/proxy.json"]!), plan.proxyConfig);
+    assert.deepEqual(edge!["command"], ["--config", "/etc/edgeform/proxy.json"]);
+    assert.deepEqual(edge!["dependsOn"], [{ containerName: "config", condition: "SUCCESS" }]);
+    assert.equal(edge!["image"], graph.one(T.image, "t-edge-image").state.repoDigest);
+    assert.deepEqual(edge!["secrets"].map((s: { name: string }) => s.name).sort(), ["EDGEFORM_REDIS_AUTH_EDGE", "EDGEFORM_SECRET_ADMINTOKEN"]);
+    assert.ok(edge!["secrets"].every((s: { valueFrom: string }) => s.valueFrom.startsWith("arn:aws:secretsmanager:")));
+    assert.ok(edge!["environment"].some((e: { name: string; value: string }) => e.name === "EDGEFORM_REDIS_URL_EDGE" && e.value.startsWith("rediss://")));
+    const service = graph.one(T.service, "t-edge-service");
+    assert.equal(graph.byRef(service.inputs.serviceRegistries.registryArn)?.inputs.name, "edgeform-edge", "Prometheus finds the tasks via Cloud Map");
+    for (const v of Object.values(SECRET_VALUES)) assert.deepEqual(plainOccurrences(graph.resources.map((r) => r.inputs), v), []);
+  });
+});
+
+describe("EdgeProxy with an existing ALB listener", () => {
+  test("adds a rule to that listener instead of creating an ALB", () => {
+    const graph = new Graph(results.get("edge-aws-existing-listener/update")!);
+    assert.equal(graph.ofType(T.lb).length, 0);
+    const rule = graph.one(T.listenerRule, "t-edge-rule-web");
+    assert.equal(rule.inputs.listenerArn, "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/1/2");
+    assert.equal(rule.inputs.priority, 42);
+    assert.equal(graph.byRef(rule.inputs.actions[0].targetGroupArn)?.name, "t-edge-tg-web");
+    const froms = graph.ofType(T.ingress).map((r) => r.inputs.referencedSecurityGroupId);
+    assert.ok(froms.length > 0 && froms.every((f) => f === "sg-shared-alb"));
+    assert.deepEqual(results.get("edge-aws-existing-listener/update")!.outputs["publicUrls"], ["http://shared-alb.example.com"]);
+    assert.equal(unsecret(graph.one(T.service, "t-edge-service").inputs.loadBalancers[0].containerPort), 8080);
+  });
+});
+
+describe("EdgeProxy rejects arguments that cannot work", () => {
+  test("a CDN without an HTTP listener", () => {
+    const e = results.get("edge-aws-cdn-without-http/preview")!.error!;
+    assert.equal(e.code, "EF_COMPONENT_ARGS");
+    assert.match(e.message, /CDN, but the edge has no HTTP listener/);
+    assert.match(e.hint!, /cdn\.enabled: false/);
+  });
+  test("docker arguments for a plan made for an aws target", () => {
+    assert.match(results.get("edge-wrong-provider/preview")!.error!.message, /plan was made for target "aws" \(aws\) but docker arguments were given/);
+  });
+});
