@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Reverse-proxy throughput, measured in one run on this machine:
+#
+#   origin: nginx `return 200` (1 worker)
+#   peers:  edgeform proxy (1 worker), nginx proxy_pass with upstream keepalive
+#           (1 worker), HAProxy (nbthread 1), http-proxy (Node) as usually deployed
+#           (a new upstream connection per request) and with a keep-alive agent,
+#           and edgeform with 2 workers for scaling
+#   load:   wrk, the same threads / connections / duration for each
+#
+# Prints requests/s and p99 latency for each, the ratios against nginx and
+# http-proxy, and writes them as JSON. Everything binds 127.0.0.1; configs,
+# logs and results go to $OUT (default /tmp/edgeform-bench). The machine may
+# be shared: compare the ratios of one run, not absolute numbers across runs.
+#
+#   bench/proxy/run.sh                    # 10 s per peer
+#   DURATION=5 CONNECTIONS=32 bench/proxy/run.sh
+#   ROUNDS=3 bench/proxy/run.sh           # repeat and report each peer's median
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+export PATH="$ROOT/node_modules/.bin:$PATH"
+OUT="${OUT:-/tmp/edgeform-bench}"
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-2}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+ROUNDS="${ROUNDS:-1}"
+BASE="${BASE_PORT:-28080}"
+ORIGIN=$BASE NGINX=$((BASE + 1)) HAPROXY=$((BASE + 2)) HTTPPROXY=$((BASE + 3)) EDGE=$((BASE + 4)) EDGE_ADMIN=$((BASE + 5)) EDGE2=$((BASE + 6)) EDGE2_ADMIN=$((BASE + 7)) HTTPPROXY_KA=$((BASE + 8))
+
+for tool in nginx haproxy wrk node; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx haproxy wrk; node comes with npm install)" >&2; exit 2; }
+done
+[ -f "$ROOT/dist/src/proxy/main.js" ] && [ -f "$ROOT/dist/bench/proxy/http-proxy-server.js" ] || { echo "build first: npm run build" >&2; exit 2; }
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$OUT/origin/nginx.pid" ] && kill "$(cat "$OUT/origin/nginx.pid")" 2>/dev/null || true
+  [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+nginx_conf() { # dir, server block
+  mkdir -p "$1"
+  cat > "$1/nginx.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fcgi; uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;
+  keepalive_requests 1000000;
+  $2
+}
+CONF
+  nginx -p "$1" -c "$1/nginx.conf" -e "$1/error.log"
+}
+
+wait_for() { # port
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing answers 200 on port $1 (see $OUT)" >&2
+  exit 1
+}
+
+# ── origin and peers ──────────────────────────────────────────────────────────
+nginx_conf "$OUT/origin" "server { listen 127.0.0.1:$ORIGIN; location / { return 200 \"ok\n\"; } }"
+wait_for "$ORIGIN"
+
+nginx_conf "$OUT/nginx" "upstream origin { server 127.0.0.1:$ORIGIN; keepalive 64; }
+  server { listen 127.0.0.1:$NGINX; location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+
+cat > "$OUT/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend fe
+  bind 127.0.0.1:$HAPROXY
+  default_backend be
+backend be
+  http-reuse always
+  server origin 127.0.0.1:$ORIGIN
+CONF
+haproxy -f "$OUT/haproxy.cfg" -db > "$OUT/haproxy.log" 2>&1 &
+PIDS+=($!)
+
+node "$ROOT/dist/bench/proxy/http-proxy-server.js" "$HTTPPROXY" "http://127.0.0.1:$ORIGIN" > "$OUT/http-proxy.log" 2>&1 &
+PIDS+=($!)
+node "$ROOT/dist/bench/proxy/http-proxy-server.js" "$HTTPPROXY_KA" "http://127.0.0.1:$ORIGIN" keepalive > "$OUT/http-proxy-ka.log" 2>&1 &
+PIDS+=($!)
+
+edge_config() { # port, admin port, file
+  cat > "$3" <<CONF
+{
+  "version": 1, "name": "bench",
+  "listeners": [{ "name": "web", "protocol": "http", "host": "127.0.0.1", "port": $1 }],
+  "routes": [{ "name": "all", "listeners": ["web"], "match": { "pathPrefix": "/" }, "cluster": "origin",
+    "balancer": { "algorithm": "round-robin" }, "retry": { "attempts": 1, "on": ["connect-failure"] },
+    "timeouts": { "connectMs": 2000, "responseMs": 30000, "idleMs": 60000 } }],
+  "clusters": [{ "name": "origin", "discovery": { "type": "static", "endpoints": [{ "host": "127.0.0.1", "port": $ORIGIN, "weight": 1 }] },
+    "outlier": { "consecutive5xx": 5, "consecutiveConnectFailures": 3, "baseEjectionMs": 30000, "maxEjectionMs": 300000, "panicThreshold": 50 } }],
+  "caches": [], "admin": { "host": "127.0.0.1", "port": $2 },
+  "limits": { "headerTimeoutMs": 10000, "requestTimeoutMs": 60000, "maxHeaderBytes": 16384, "keepAliveTimeoutMs": 60000 },
+  "trustedProxies": [], "retryBudget": { "ratio": 0.2, "minPerSecond": 10 }, "accessLog": false
+}
+CONF
+}
+edge_config "$EDGE" "$EDGE_ADMIN" "$OUT/edgeform.json"
+edge_config "$EDGE2" "$EDGE2_ADMIN" "$OUT/edgeform-2w.json"
+node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform.json" --workers 1 > "$OUT/edgeform.log" 2>&1 &
+PIDS+=($!)
+node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform-2w.json" --workers 2 > "$OUT/edgeform-2w.log" 2>&1 &
+PIDS+=($!)
+
+PEERS=(nginx edgeform haproxy http-proxy http-proxy-ka edgeform-2w)
+declare -A PORT=([nginx]=$NGINX [edgeform]=$EDGE [haproxy]=$HAPROXY [http-proxy]=$HTTPPROXY [http-proxy-ka]=$HTTPPROXY_KA [edgeform-2w]=$EDGE2)
+for p in "${PEERS[@]}"; do wait_for "${PORT[$p]}"; done
+
+# ── measure ──────────────────────────────────────────────────────────────────
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP}s warm-up), $ROUNDS round(s), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+: > "$OUT/samples.tsv"
+for round in $(seq 1 "$ROUNDS"); do
+  for p in "${PEERS[@]}"; do
+    url="http://127.0.0.1:${PORT[$p]}/"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" > /dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" > "$OUT/wrk-$p-$round.txt"
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-$p-$round.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk-$p-$round.txt")
+    errors=$(grep -E "Non-2xx|Socket errors" "$OUT/wrk-$p-$round.txt" | tr -s ' ' || true)
+    printf '%s\t%s\t%s\t%s\n' "$p" "$rps" "$p99" "${errors:-none}" >> "$OUT/samples.tsv"
+    printf '  round %s  %-14s %10s req/s  p99 %8s  %s\n' "$round" "$p" "$rps" "$p99" "${errors}" >&2
+  done
+done
+
+# ── report: median per peer, ratios ──────────────────────────────────────────
+node - "$OUT/samples.tsv" "$OUT/results.json" <<'JS'
+const fs = require("node:fs");
+const [samplesFile, resultsFile] = process.argv.slice(2);
+const rows = fs.readFileSync(samplesFile, "utf8").trim().split("\n").map((l) => l.split("\t"));
+const ms = (t) => (t.endsWith("us") ? parseFloat(t) / 1000 : t.endsWith("ms") ? parseFloat(t) : t.endsWith("s") ? parseFloat(t) * 1000 : NaN);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const peers = {};
+for (const [name, rps, p99, errors] of rows) {
+  const s = (peers[name] ??= { rps: [], p99: [], errors: [] });
+  s.rps.push(Number(rps));
+  s.p99.push(ms(p99));
+  s.errors.push(errors);
+}
+const result = {};
+for (const [name, s] of Object.entries(peers)) result[name] = { rps: median(s.rps), p99Ms: median(s.p99), errors: s.errors.filter((e) => e !== "none") };
+const r = (a, b) => (result[a] && result[b] ? result[a].rps / result[b].rps : NaN);
+const ratios = {
+  "edgeform / nginx": r("edgeform", "nginx"),
+  "edgeform / haproxy": r("edgeform", "haproxy"),
+  "edgeform / http-proxy": r("edgeform", "http-proxy"),
+  "edgeform / http-proxy keep-alive": r("edgeform", "http-proxy-ka"),
+  "edgeform 2 workers / 1 worker": r("edgeform-2w", "edgeform"),
+};
+console.log("\npeer             req/s      p99");
+for (const [name, v] of Object.entries(result)) console.log(`${name.padEnd(15)} ${String(Math.round(v.rps)).padStart(7)}  ${v.p99Ms.toFixed(2).padStart(7)} ms${v.errors.length ? "  errors: " + v.errors.join("; ") : ""}`);
+console.log("");
+for (const [k, v] of Object.entries(ratios)) console.log(`${k.padEnd(33)} ${v.toFixed(2)}×`);
+fs.writeFileSync(resultsFile, JSON.stringify({ date: new Date().toISOString(), result, ratios }, null, 2));
+console.log(`\n(results: ${resultsFile})`);
+JS

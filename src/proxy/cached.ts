@@ -1,0 +1,85 @@
+/**
+ * A request on a cached route: the cache layer answers from cache or calls
+ * back into the forwarder (FetchExchange: balancer, retries, timeouts,
+ * hop-by-hop stripped, forwarded headers added), and whatever it returns is
+ * streamed to the client.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
+import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "./contracts.js";
+import { ClientGoneError } from "./forward/attempts.js";
+import { CLIENT_CLOSED_STATUS } from "./forward/direct.js";
+import { classifyUpstreamError, respondWithFailure } from "./forward/errors.js";
+import { FetchExchange, UpstreamFailureError } from "./forward/fetch.js";
+import { forwardResponseHeaders, withHeaders } from "./headers.js";
+import { recordCompletion, type GenerationLease, type ListenerContext } from "./request-context.js";
+import type { ResolvedRequest } from "./server.js";
+
+export async function serveThroughCache(
+  layer: HttpCacheLayer,
+  resolved: ResolvedRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  hashKey: string | undefined,
+  listener: ListenerContext,
+  lease: GenerationLease,
+  startedAt: number,
+  client: string,
+): Promise<void> {
+  const { route, forwarded, path, host } = resolved;
+  const requestId = forwarded.requestId;
+  const method = req.method!;
+  let bodySent = false;
+  let attempts = 0;
+  const fetch: UpstreamFetch = (extraHeaders, options) =>
+    new Promise<UpstreamResponse>((resolve, reject) => {
+      const background = options?.background === true;
+      // The client's body streams through once: only the first foreground fetch carries it.
+      const body = forwarded.hasBody && !background && !bodySent ? req : null;
+      if (body !== null) bodySent = true;
+      const headers = extraHeaders === undefined ? forwarded.headers : withHeaders(forwarded.headers, extraHeaders);
+      const exchange = new FetchExchange(route, method, path, headers, body, hashKey, (r) => {
+        if (!background) attempts += exchange.attempts;
+        resolve(r);
+      }, (e) => {
+        if (!background) attempts += exchange.attempts;
+        reject(e);
+      }, background ? undefined : () => res.destroyed);
+      exchange.start();
+    });
+  const request: CacheRequest = { method, url: path, host, scheme: listener.identity.proto, headers: req.headers };
+
+  const finish = (status: number, backend: string | undefined, cache: string | undefined, error: string | undefined) => {
+    const series = backend === undefined ? route.localSeries : route.seriesFor(backend);
+    recordCompletion(listener, lease, series, req, startedAt, requestId, client, { status, route: route.name, fleet: route.fleet, backend, attempts, cache, error });
+  };
+
+  let response: UpstreamResponse;
+  try {
+    response = await layer.handle(request, route.cache!, fetch);
+  } catch (err) {
+    if (err instanceof ClientGoneError || res.destroyed) {
+      finish(CLIENT_CLOSED_STATUS, undefined, undefined, "client closed the connection");
+      return;
+    }
+    const failure = err instanceof UpstreamFailureError ? err.failure : classifyUpstreamError(err);
+    route.countFailure(failure.reason);
+    respondWithFailure(res, failure, { requestId, via: listener.identity.via, route: route.name, fleet: route.fleet, backend: undefined, logger: listener.logger });
+    finish(failure.status, undefined, undefined, failure.reason);
+    return;
+  }
+  const cacheStatus = headerText(response.headers["cache-status"]);
+  res.writeHead(response.status, forwardResponseHeaders(response.headers, listener.identity, requestId));
+  pipeline(response.body, res, (err) => {
+    if (err) {
+      const gone = res.destroyed && !(err instanceof UpstreamFailureError);
+      finish(gone ? CLIENT_CLOSED_STATUS : response.status, response.backend, cacheStatus, gone ? "client closed the connection" : err.message);
+      return;
+    }
+    finish(response.status, response.backend, cacheStatus, undefined);
+  });
+}
+
+function headerText(v: string | string[] | undefined): string | undefined {
+  return v === undefined ? undefined : typeof v === "string" ? v : v.join(", ");
+}

@@ -1,0 +1,126 @@
+/**
+ * The fast path: a request forwarded with the backend's response written
+ * straight to the client's ServerResponse as it arrives, body chunks passed
+ * through with backpressure both ways and never buffered whole.
+ *
+ * One object per request serves as context, attempt loop and undici
+ * handler; the 'close' and 'drain' listeners are shared functions that find
+ * it through a symbol on the response, so a request allocates no closures.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { forwardResponseHeaders, type ForwardedRequest } from "../headers.js";
+import { recordCompletion, type GenerationLease, type ListenerContext } from "../request-context.js";
+import { UpstreamAttempts } from "./attempts.js";
+import { respondWithFailure, type Failure } from "./errors.js";
+import type { RouteRuntime } from "./route-runtime.js";
+
+const kExchange = Symbol("edgeform.exchange");
+type TaggedResponse = ServerResponse & { [kExchange]?: DirectExchange };
+
+/** nginx's status for "client closed the connection before the response". */
+export const CLIENT_CLOSED_STATUS = 499;
+
+export class DirectExchange extends UpstreamAttempts {
+  private finished = false;
+  private readonly requestId: string;
+
+  constructor(
+    route: RouteRuntime,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    forwarded: ForwardedRequest,
+    path: string,
+    hashKey: string | undefined,
+    private readonly listener: ListenerContext,
+    private readonly lease: GenerationLease,
+    private readonly startedAt: number,
+    private readonly client: string,
+  ) {
+    super(route, req.method!, path, forwarded.headers, forwarded.hasBody ? req : null, hashKey);
+    this.requestId = forwarded.requestId;
+    (res as TaggedResponse)[kExchange] = this;
+    res.on("close", onResponseClose);
+  }
+
+  protected deliverHead(status: number, headers: Record<string, string | string[] | undefined>): void {
+    try {
+      this.res.writeHead(status, forwardResponseHeaders(headers, this.listener.identity, this.requestId));
+    } catch (err) {
+      // Node refuses a header the backend sent (e.g. a character it will not write): the response is unusable.
+      this.fail({ outcome: "reset", status: 502, reason: "invalid-response", message: `the backend sent a header that cannot be forwarded (${(err as Error).message})` });
+      this.abortUpstream();
+    }
+  }
+
+  protected deliverData(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
+    this.res.once("drain", onResponseDrain);
+    return false;
+  }
+
+  protected deliverEnd(): void {
+    this.res.end();
+    this.finish(this.status, undefined);
+  }
+
+  protected deliverFailure(failure: Failure): void {
+    this.fail(failure);
+  }
+
+  protected deliverBroken(failure: Failure): void {
+    this.fail(failure);
+  }
+
+  protected deliverAbort(): void {
+    this.finish(CLIENT_CLOSED_STATUS, "client closed the connection");
+  }
+
+  protected consumerGone(): boolean {
+    return this.res.destroyed;
+  }
+
+  protected bodyTouched(): boolean {
+    return this.req.readableDidRead;
+  }
+
+  /** Called when the response closes: before finishing, that means the client left. */
+  clientClosed(): void {
+    if (!this.finished) this.abortUpstream();
+  }
+
+  private fail(failure: Failure): void {
+    this.route.countFailure(failure.reason);
+    const broken = this.res.headersSent;
+    respondWithFailure(this.res, failure, {
+      requestId: this.requestId,
+      via: this.listener.identity.via,
+      route: this.route.name,
+      fleet: this.route.fleet,
+      backend: this.backendId,
+      logger: this.listener.logger,
+    });
+    this.finish(broken ? this.status : failure.status, failure.reason);
+  }
+
+  private finish(status: number, error: string | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    const answered = this.binding !== undefined && this.status !== 0;
+    recordCompletion(this.listener, this.lease, answered ? this.binding!.series : this.route.localSeries, this.req, this.startedAt, this.requestId, this.client, {
+      status,
+      route: this.route.name,
+      fleet: this.route.fleet,
+      backend: this.backendId,
+      attempts: this.attempts,
+      error,
+    });
+  }
+}
+
+function onResponseClose(this: TaggedResponse): void {
+  this[kExchange]?.clientClosed();
+}
+
+function onResponseDrain(this: TaggedResponse): void {
+  this[kExchange]?.resumeUpstream();
+}

@@ -1,0 +1,150 @@
+/**
+ * Upstream connection pools: one per backend address and connection
+ * settings, kept across config reloads so keep-alive connections survive a
+ * SIGHUP. Pools of backends no cluster knows any more are closed by a
+ * periodic sweep once idle, so the request path does no bookkeeping for it.
+ *
+ * The client is H1Pool (forward/h1/: Node's llhttp, no per-request timers),
+ * the faster of the two in bench/proxy; undici's Pool is the fallback when
+ * Node's parser binding is unavailable, or on request with
+ * EDGEFORM_UPSTREAM_CLIENT=undici (handy to compare the two).
+ */
+import type { Dispatcher } from "undici";
+import { Pool } from "undici";
+import type { Backend } from "../contracts.js";
+import { HTTPParser } from "./h1/parser.js";
+import { H1Pool } from "./h1/pool.js";
+import type { UpstreamRequestOptions } from "./h1/request.js";
+
+export interface PoolSettings {
+  connectMs: number;
+  /** Keep-alive idle time of pooled connections. */
+  idleMs: number;
+}
+
+/** What the forwarder needs from a pool, whichever client implements it. */
+export interface UpstreamDispatcher {
+  dispatch(options: UpstreamRequestOptions, handler: Dispatcher.DispatchHandler): boolean;
+  readonly closed: boolean;
+  readonly destroyed: boolean;
+  readonly stats: { running: number; pending: number };
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export type UpstreamClient = "h1" | "undici";
+
+/** Per-backend connection cap: bounds sockets a burst can open against one backend. */
+const MAX_CONNECTIONS_PER_BACKEND = 1024;
+/** Largest response head accepted from a backend. */
+const MAX_UPSTREAM_HEADER_BYTES = 64 * 1024;
+const SWEEP_EVERY_MS = 30_000;
+
+export function defaultUpstreamClient(env: NodeJS.ProcessEnv = process.env): UpstreamClient {
+  return env["EDGEFORM_UPSTREAM_CLIENT"] === "undici" || HTTPParser === undefined ? "undici" : "h1";
+}
+
+interface Entry {
+  pool: UpstreamDispatcher;
+  backendId: string;
+}
+
+export class UpstreamPools {
+  private readonly pools = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+  private closed = false;
+
+  /** `liveBackends` reports the ids any current cluster still has; others get closed when idle. */
+  constructor(
+    private readonly liveBackends: () => ReadonlySet<string>,
+    readonly client: UpstreamClient = defaultUpstreamClient(),
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  /** The pool for a backend; `key` is the caller's cache of `poolKey(backend, settings)`. */
+  get(backend: Backend, settings: PoolSettings, key: string = poolKey(backend, settings)): UpstreamDispatcher {
+    const entry = this.pools.get(key);
+    if (entry) return entry.pool;
+    const pool = this.client === "h1" ? h1Pool(backend, settings) : undiciPool(backend, settings);
+    this.pools.set(key, { pool, backendId: backend.id });
+    return pool;
+  }
+
+  /** Closes pools whose backend is gone from every cluster and has nothing in flight. */
+  sweep(): void {
+    if (this.closed) return;
+    const live = this.liveBackends();
+    for (const [key, entry] of this.pools) {
+      if (live.has(entry.backendId)) continue;
+      const stats = entry.pool.stats;
+      if (stats.running > 0 || stats.pending > 0) continue;
+      this.pools.delete(key);
+      void entry.pool.close().catch(() => {});
+    }
+  }
+
+  /** Closes idle connections now and the rest when their requests finish (graceful). */
+  async close(): Promise<void> {
+    await this.end((p) => p.close());
+  }
+
+  /** Drops every connection at once. */
+  async destroy(): Promise<void> {
+    await this.end((p) => p.destroy());
+  }
+
+  private async end(how: (p: UpstreamDispatcher) => Promise<void>): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((e) => how(e.pool).catch(() => {})));
+  }
+}
+
+export function poolKey(backend: Backend, settings: PoolSettings): string {
+  return `${backend.id}|${settings.connectMs}|${settings.idleMs}`;
+}
+
+function h1Pool(backend: Backend, settings: PoolSettings): UpstreamDispatcher {
+  return new H1Pool(backend.host, backend.port, {
+    maxConnections: MAX_CONNECTIONS_PER_BACKEND,
+    connectMs: settings.connectMs,
+    keepAliveMs: settings.idleMs,
+    maxHeaderSize: MAX_UPSTREAM_HEADER_BYTES,
+  });
+}
+
+function undiciPool(backend: Backend, settings: PoolSettings): UpstreamDispatcher {
+  const pool = new Pool(`http://${backend.id}`, {
+    connections: MAX_CONNECTIONS_PER_BACKEND,
+    pipelining: 1,
+    allowH2: false,
+    connect: { timeout: settings.connectMs },
+    keepAliveTimeout: settings.idleMs,
+    keepAliveMaxTimeout: settings.idleMs,
+    // Stop reusing a connection a second before the backend's advertised keep-alive ends,
+    // so a request never races the backend closing an idle socket.
+    keepAliveTimeoutThreshold: 1000,
+    maxHeaderSize: MAX_UPSTREAM_HEADER_BYTES,
+    strictContentLength: true,
+  });
+  // Errors reach each request's handler; this only keeps a stray emitter error from crashing the process.
+  pool.on("connectionError", () => {});
+  return {
+    dispatch: (options, handler) => pool.dispatch({ ...options, method: options.method as Dispatcher.HttpMethod }, handler),
+    get closed() {
+      return pool.closed;
+    },
+    get destroyed() {
+      return pool.destroyed;
+    },
+    get stats() {
+      return pool.stats;
+    },
+    close: () => pool.close(),
+    destroy: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Client-side limits and request hygiene, enforced by Node's http server and
+ * its llhttp parser in strict mode (insecureHTTPParser: false). llhttp
+ * refuses, before the request handler ever runs (so nothing is forwarded):
+ *
+ *   - Content-Length together with Transfer-Encoding (HPE_UNEXPECTED_CONTENT_LENGTH)
+ *   - duplicate or non-numeric Content-Length (HPE_UNEXPECTED_CONTENT_LENGTH / HPE_INVALID_CONTENT_LENGTH)
+ *   - obs-fold and other malformed header lines (HPE_INVALID_HEADER_TOKEN / HPE_LF_EXPECTED …)
+ *   - a Transfer-Encoding whose last coding is not chunked (HPE_INVALID_TRANSFER_ENCODING)
+ *   - bad chunk sizes or chunk framing (HPE_INVALID_CHUNK_SIZE …): the body stops there,
+ *     the upstream request is aborted and the connection closed
+ *   - headers larger than maxHeaderSize (HPE_HEADER_OVERFLOW → 431)
+ *
+ * and the server's timers cut clients that send headers (headersTimeout) or
+ * the whole request (requestTimeout) too slowly, so slowloris cannot pin it.
+ */
+import type { ServerOptions } from "node:http";
+import type { LimitsConfig } from "../plan/proxy-config.js";
+
+export function serverOptions(limits: LimitsConfig): ServerOptions {
+  const requestTimeout = Math.max(0, Math.round(limits.requestTimeoutMs));
+  // Node requires headersTimeout <= requestTimeout when both are set.
+  const headersTimeout = Math.max(1, Math.round(requestTimeout > 0 ? Math.min(limits.headerTimeoutMs, requestTimeout) : limits.headerTimeoutMs));
+  return {
+    insecureHTTPParser: false,
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: Math.max(1, Math.round(limits.keepAliveTimeoutMs)),
+    // Timers are checked on this interval; Node's default (30 s) would let a
+    // slow client outlive a short header timeout by that much.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+    requireHostHeader: true,
+    joinDuplicateHeaders: false,
+    noDelay: true,
+  };
+}
+
+export interface ClientErrorAnswer {
+  status: number;
+  message: string;
+}
+
+/** The answer to a request llhttp or the server timers refused; undefined when the client is already gone. */
+export function clientErrorResponse(err: NodeJS.ErrnoException): ClientErrorAnswer | undefined {
+  const code = err.code ?? "";
+  if (code === "ECONNRESET" || code === "EPIPE") return undefined;
+  if (code === "HPE_HEADER_OVERFLOW") return { status: 431, message: "request headers too large" };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, message: "the request was not received in time" };
+  if (code === "HPE_UNEXPECTED_CONTENT_LENGTH") return { status: 400, message: "conflicting Content-Length / Transfer-Encoding" };
+  if (code === "HPE_INVALID_TRANSFER_ENCODING") return { status: 400, message: "invalid Transfer-Encoding" };
+  if (code === "HPE_INVALID_CHUNK_SIZE") return { status: 400, message: "invalid chunk size" };
+  if (code.startsWith("HPE_")) return { status: 400, message: `malformed request (${code})` };
+  return { status: 400, message: "bad request" };
+}

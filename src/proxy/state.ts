@@ -1,0 +1,103 @@
+/**
+ * One config generation: the compiled router, the clusters and retry budgets
+ * it uses, and TCP listener bindings. A reload builds a new generation and
+ * swaps one pointer; requests keep the generation they started with (they
+ * hold a lease), and the old generation releases its clusters only when its
+ * last request has finished.
+ */
+import type { ProxyRuntimeConfig, TcpListenerConfig } from "../plan/proxy-config.js";
+import type { Selector } from "./contracts.js";
+import type { ClusterRegistry } from "./cluster-registry.js";
+import { RouteRuntime, type RouteDeps } from "./forward/route-runtime.js";
+import type { GenerationLease } from "./request-context.js";
+import { Router } from "./router.js";
+import { TrustedProxies } from "./trusted-proxies.js";
+import { createSelector, RetryBudget, type Cluster } from "./upstream/index.js";
+
+/** What a TCP listener needs per connection. */
+export interface TcpBinding {
+  readonly config: TcpListenerConfig;
+  readonly cluster: Cluster;
+  readonly selector: Selector;
+}
+
+export class RuntimeState implements GenerationLease {
+  readonly router: Router<RouteRuntime>;
+  readonly trust: TrustedProxies;
+  readonly tcp = new Map<string, TcpBinding>();
+  private readonly clusters = new Map<string, Cluster>();
+  private readonly fresh: Cluster[] = [];
+  private inflight = 0;
+  private retired = false;
+  private drained: (() => void) | undefined;
+  private readonly whenDrained: Promise<void>;
+
+  constructor(
+    readonly config: ProxyRuntimeConfig,
+    private readonly registry: ClusterRegistry,
+    deps: RouteDeps,
+  ) {
+    this.whenDrained = new Promise((resolve) => (this.drained = resolve));
+    this.trust = new TrustedProxies(config.trustedProxies);
+    const budgets = new Map<string, RetryBudget>();
+    for (const c of config.clusters) {
+      const { cluster, fresh } = registry.acquire(c);
+      this.clusters.set(c.name, cluster);
+      if (fresh) this.fresh.push(cluster);
+      budgets.set(c.name, new RetryBudget(config.retryBudget));
+    }
+    const httpListeners = config.listeners.filter((l) => l.protocol === "http").map((l) => l.name);
+    this.router = new Router(config.routes, httpListeners, (route, listener) =>
+      new RouteRuntime(route, listener, this.cluster(route.cluster), budgets.get(route.cluster)!, deps),
+    );
+    for (const l of config.listeners) {
+      if (l.protocol === "tcp") this.tcp.set(l.name, { config: l, cluster: this.cluster(l.cluster), selector: createSelector(l.balancer) });
+    }
+  }
+
+  /** Starts discovery and health checks of clusters this generation created. */
+  async start(): Promise<void> {
+    await Promise.all(this.fresh.map((c) => c.start()));
+  }
+
+  cluster(name: string): Cluster {
+    const c = this.clusters.get(name);
+    if (!c) throw new Error(`route refers to unknown fleet "${name}"`);
+    return c;
+  }
+
+  allClusters(): Iterable<Cluster> {
+    return this.clusters.values();
+  }
+
+  /** A request (or connection) begins on this generation. */
+  enter(): void {
+    this.inflight++;
+  }
+
+  leave(): void {
+    if (--this.inflight === 0 && this.retired) this.drained!();
+  }
+
+  get active(): number {
+    return this.inflight;
+  }
+
+  /**
+   * No new requests will start here; resolves when the last in-flight one
+   * has finished, after which the generation's clusters are released.
+   */
+  retire(): Promise<void> {
+    if (!this.retired) {
+      this.retired = true;
+      if (this.inflight === 0) this.drained!();
+      void this.whenDrained.then(() => this.dispose());
+    }
+    return this.whenDrained;
+  }
+
+  private dispose(): void {
+    for (const c of this.clusters.values()) this.registry.release(c);
+    this.clusters.clear();
+  }
+}

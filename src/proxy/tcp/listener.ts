@@ -1,0 +1,160 @@
+/**
+ * A TCP (L4) listener: each client connection is joined to one backend of
+ * the listener's fleet, chosen by the same selectors and health as HTTP.
+ * Client bytes wait (the socket is paused) until the backend connects, so a
+ * connect failure can move on to the next candidate without losing any;
+ * after that, bytes flow untouched both ways, half-closes included, until
+ * both sides are done or the connection is idle for `timeouts.idleMs`.
+ */
+import net, { type Socket } from "node:net";
+import type { TcpListenerConfig } from "../../plan/proxy-config.js";
+import type { Backend } from "../contracts.js";
+import { classifyUpstreamError } from "../forward/errors.js";
+import type { Logger } from "../log.js";
+import type { ProxyMetrics } from "../metrics.js";
+import type { RuntimeState, TcpBinding } from "../state.js";
+import { unmapIPv4 } from "../headers.js";
+
+/** Connect attempts per client connection (first choice plus two more). */
+const MAX_CONNECT_ATTEMPTS = 3;
+
+export interface TcpHost {
+  readonly state: RuntimeState;
+  readonly metrics: ProxyMetrics;
+  readonly logger: Logger;
+}
+
+export class TcpListener {
+  readonly name: string;
+  readonly server: net.Server;
+  private readonly logger: Logger;
+  private readonly open = new Set<Socket>();
+
+  constructor(
+    private config: TcpListenerConfig,
+    private readonly host: TcpHost,
+  ) {
+    this.name = config.name;
+    this.logger = host.logger.child({ listener: config.name });
+    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => this.onConnection(socket));
+  }
+
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === "object" && a !== null ? a.port : this.config.port;
+  }
+
+  sameSocket(next: TcpListenerConfig): boolean {
+    return next.host === this.config.host && next.port === this.config.port;
+  }
+
+  update(config: TcpListenerConfig): void {
+    this.config = config;
+  }
+
+  listen(reusePort: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once("error", onError);
+      this.server.listen({ host: this.config.host, port: this.config.port, reusePort, exclusive: reusePort || undefined }, () => {
+        this.server.off("error", onError);
+        this.server.on("error", (err) => this.logger.error({ err: err.message }, "listener error"));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting; open connections may finish until `drainMs`, then are cut. */
+  close(drainMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const deadline = setTimeout(() => {
+        for (const s of this.open) s.destroy();
+      }, drainMs);
+      deadline.unref();
+      this.server.close(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
+    });
+  }
+
+  private onConnection(client: Socket): void {
+    const binding = this.host.state.tcp.get(this.name);
+    if (binding === undefined) {
+      client.destroy();
+      return;
+    }
+    this.host.metrics.connectionOpened(this.name);
+    this.open.add(client);
+    client.once("close", () => {
+      this.open.delete(client);
+      this.host.metrics.connectionClosed(this.name);
+    });
+    // Until joined to a backend, an error just ends the client.
+    client.on("error", () => client.destroy());
+    const address = unmapIPv4(client.remoteAddress ?? "");
+    const hashKey = binding.config.balancer.algorithm === "consistent-hash" ? address : undefined;
+    const set = binding.cluster.snapshot();
+    const candidates: Backend[] = [];
+    for (const c of binding.selector.candidates(set, hashKey === undefined ? {} : { hashKey })) {
+      candidates.push(c.backend);
+      if (candidates.length >= MAX_CONNECT_ATTEMPTS) break;
+    }
+    if (candidates.length === 0) {
+      this.logger.warn({ event: "upstream-error", fleet: binding.config.cluster, reason: "no-backend", client: address }, "no usable backend; closing the connection");
+      client.destroy();
+      return;
+    }
+    this.connect(client, binding, candidates, 0, address);
+  }
+
+  private connect(client: Socket, binding: TcpBinding, candidates: Backend[], i: number, address: string): void {
+    const backend = candidates[i]!;
+    const { cluster, config } = binding;
+    cluster.acquire(backend);
+    const started = performance.now();
+    const upstream = net.connect({ host: backend.host, port: backend.port, allowHalfOpen: true, noDelay: true });
+    upstream.setTimeout(config.timeouts.connectMs);
+    const onConnectTimeout = () => upstream.destroy(Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" }));
+    upstream.once("timeout", onConnectTimeout);
+    const onConnectError = (err: Error) => {
+      const failure = classifyUpstreamError(err);
+      cluster.release(backend, failure.outcome, performance.now() - started);
+      if (i + 1 < candidates.length && !client.destroyed) {
+        this.connect(client, binding, candidates, i + 1, address);
+        return;
+      }
+      this.logger.warn({ event: "upstream-error", fleet: config.cluster, backend: backend.id, reason: failure.reason, client: address }, failure.message);
+      client.destroy();
+    };
+    upstream.once("error", onConnectError);
+    upstream.once("connect", () => {
+      upstream.off("error", onConnectError);
+      upstream.off("timeout", onConnectTimeout);
+      this.host.metrics.tcpConnections.inc({ listener: this.name, fleet: config.cluster, backend: backend.id });
+      this.join(client, upstream, config.timeouts.idleMs, (outcome) => cluster.release(backend, outcome, performance.now() - started));
+    });
+  }
+
+  private join(client: Socket, upstream: Socket, idleMs: number, done: (outcome: "success" | "reset") => void): void {
+    let finished = false;
+    const finish = (outcome: "success" | "reset") => {
+      if (finished) return;
+      finished = true;
+      client.destroy();
+      upstream.destroy();
+      done(outcome);
+    };
+    client.removeAllListeners("error");
+    client.on("error", () => finish("success"));
+    upstream.on("error", () => finish("reset"));
+    client.on("close", () => finish("success"));
+    upstream.on("close", () => finish("success"));
+    const idle = () => finish("success");
+    client.setTimeout(idleMs, idle);
+    upstream.setTimeout(idleMs, idle);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.resume();
+  }
+}
