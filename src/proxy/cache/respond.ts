@@ -5,6 +5,7 @@
  * `only-if-cached` (§5.2.1.7).
  */
 import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
 import type { UpstreamResponse } from "../contracts.js";
 import { bufferBody, emptyBody } from "./body.js";
 import { appendCacheStatus, formatCacheStatus, type CacheStatusParams } from "./cache-status.js";
@@ -23,10 +24,28 @@ export function serveStored(req: { method: string; headers: IncomingHttpHeaders 
     const headers = notModifiedHeaders(entry) as IncomingHttpHeaders;
     headers.age = age;
     headers["cache-status"] = cacheStatus;
-    return { status: 304, headers, body: emptyBody() };
+    return inMemory(304, headers, EMPTY);
   }
   const headers = { ...entry.headers, age, "cache-status": cacheStatus } as IncomingHttpHeaders;
-  return { status: entry.status, headers, body: req.method === "HEAD" ? emptyBody() : bufferBody(entry.body) };
+  return inMemory(entry.status, headers, req.method === "HEAD" ? EMPTY : entry.body);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A response whose body is in memory: `buffered` for writers that can send it
+ * in one call, and a stream made only if someone reads `body`.
+ */
+function inMemory(status: number, headers: IncomingHttpHeaders, buffer: Buffer): UpstreamResponse {
+  let stream: Readable | undefined;
+  return {
+    status,
+    headers,
+    buffered: buffer,
+    get body(): Readable {
+      return (stream ??= buffer.length === 0 ? emptyBody() : bufferBody(buffer));
+    },
+  };
 }
 
 /** An upstream response with our Cache-Status member and without CDN-only fields. */
