@@ -5,10 +5,11 @@
  * a skip: `ensureDocker` throws with the daemon's log tail so the reason shows.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, closeSync, constants, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import Docker from "dockerode";
+import { findOnPath } from "../../src/dev/executables.js";
 
 export interface DockerEngine {
   docker: Docker;
@@ -127,17 +128,7 @@ async function engineInfo(docker: Docker): Promise<{ ServerVersion: string } | u
 }
 
 export function findExecutable(name: string, extraDirs: string[] = []): string | undefined {
-  const dirs = [...(process.env["PATH"] ?? "").split(delimiter).filter(Boolean), ...extraDirs];
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
+  return findOnPath(name, [process.env["PATH"] ?? "", ...extraDirs].join(delimiter));
 }
 
 function tail(file: string, lines = 30): string {

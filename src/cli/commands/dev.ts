@@ -17,7 +17,7 @@ interface DevOptions {
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command("dev")
-    .description("run the whole topology on this machine as processes: replicas, the edge proxy, Redis and Prometheus when installed")
+    .description("Run the whole topology on this machine as processes: replicas, the edge proxy, Redis and Prometheus when installed")
     .argument("<spec>", "topology spec file (YAML or JSON)")
     .option("-p, --port <n>", "port of the first HTTP listener (default: the spec's port)")
     .option("--no-watch", "do not re-apply the spec when the file changes")

@@ -73,7 +73,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
   addLiveOptions(
     program
       .command("up")
-      .description("provision a topology to Docker or AWS with the Pulumi engine (needs the pulumi CLI)")
+      .description("Provision a topology to Docker or AWS with the Pulumi engine (needs the pulumi CLI)")
       .argument("<spec>", "topology spec file (YAML or JSON)")
       .option("-t, --target <name>", "docker or aws target from the spec (default: the only one)")
       .option("--format <format>", "output format: text or json", "text"),
@@ -98,7 +98,7 @@ Exit codes: 0 ok, 1 invalid spec or failed update, 2 pulumi CLI / Docker / AWS c
   addLiveOptions(
     program
       .command("destroy")
-      .description("delete every resource of a topology's stack (needs the pulumi CLI)")
+      .description("Delete every resource of a topology's stack (needs the pulumi CLI)")
       .argument("<spec>", "topology spec file (YAML or JSON)")
       .option("-t, --target <name>", "docker or aws target from the spec (default: the only one)")
       .option("--format <format>", "output format: text or json", "text")

@@ -17,7 +17,7 @@ interface OriginOptions {
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command("origin")
-    .description("run the demo origin: it says which replica answered, and sets cache headers, ETags, latency and failures on demand")
+    .description("Run the demo origin: it says which replica answered, and sets cache headers, ETags, latency and failures on demand")
     .option("-p, --port <n>", "port to listen on (default: $PORT, else 8080)")
     .option("--host <address>", "address to bind (default: $HOST, else 0.0.0.0)")
     .option("--replica <id>", "replica id shown in responses (default: $EDGEFORM_REPLICA, else the host name)")

@@ -18,7 +18,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
   addLiveOptions(
     program
       .command("preview")
-      .description("list the resources a docker or aws target would get, offline (no engine, cloud or Docker needed)")
+      .description("List the resources a docker or aws target would get, offline (no engine, cloud or Docker needed)")
       .argument("<spec>", "topology spec file (YAML or JSON)")
       .option("-t, --target <name>", "docker or aws target from the spec (default: the only one)")
       .option("--format <format>", "output format: text or json", "text")

@@ -8,10 +8,10 @@
  * pooled keep-alive connection nor be fooled by one that is still open to a
  * backend that stopped accepting new connections.
  */
-import { request, type ClientRequest } from "node:http";
+import { request } from "node:http";
 import type { Backend } from "../../contracts.js";
 import type { HealthCheckConfig } from "../../../plan/proxy-config.js";
-import { errorReason, type Probe, type ProbeResult } from "./probe.js";
+import { errorReason, settleProbe, type Probe } from "./probe.js";
 
 export type HttpProbeConfig = Pick<HealthCheckConfig, "path" | "expectStatus" | "timeoutMs">;
 
@@ -23,37 +23,20 @@ export function statusExpected(status: number, ranges: ReadonlyArray<readonly [n
 export function createHttpProbe(config: HttpProbeConfig): Probe {
   const path = config.path.startsWith("/") ? config.path : `/${config.path}`;
   return (backend: Backend) =>
-    new Promise<ProbeResult>((resolve) => {
-      let req: ClientRequest | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      const finish = (result: ProbeResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req?.destroy();
-        resolve(result);
-      };
-      try {
-        req = request({
-          host: backend.host,
-          port: backend.port,
-          method: "GET",
-          path,
-          agent: false,
-          headers: {
-            host: backend.id,
-            "user-agent": "edgeform-health-check",
-            connection: "close",
-            accept: "*/*",
-          },
-        });
-      } catch (err) {
-        // Invalid host or port: node throws synchronously; a probe reports, never throws.
-        finish({ ok: false, reason: errorReason(err) });
-        return;
-      }
-      timer = setTimeout(() => finish({ ok: false, reason: `timeout after ${config.timeoutMs}ms` }), config.timeoutMs);
+    settleProbe(config.timeoutMs, (finish) => {
+      const req = request({
+        host: backend.host,
+        port: backend.port,
+        method: "GET",
+        path,
+        agent: false,
+        headers: {
+          host: backend.id,
+          "user-agent": "edgeform-health-check",
+          connection: "close",
+          accept: "*/*",
+        },
+      });
       req.on("response", (res) => {
         const status = res.statusCode ?? 0;
         res.on("error", () => {}); // destroying it below may surface "aborted"; the verdict is already made
@@ -63,5 +46,6 @@ export function createHttpProbe(config: HttpProbeConfig): Probe {
       });
       req.on("error", (err) => finish({ ok: false, reason: errorReason(err) }));
       req.end();
+      return req;
     });
 }

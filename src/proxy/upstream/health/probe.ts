@@ -14,3 +14,30 @@ export function errorReason(err: unknown): string {
   if (typeof code === "string") return code;
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Runs one probe attempt. `start` opens the connection, wires its events to
+ * `finish` and returns it; the first verdict wins, the timeout is a verdict,
+ * and the connection is destroyed whatever happened. Node throws
+ * synchronously on an invalid host or port: a probe reports that, never throws.
+ */
+export function settleProbe(timeoutMs: number, start: (finish: (result: ProbeResult) => void) => { destroy(): void }): Promise<ProbeResult> {
+  return new Promise<ProbeResult>((resolve) => {
+    let connection: { destroy(): void } | undefined;
+    let settled = false;
+    const finish = (result: ProbeResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      connection?.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, reason: `timeout after ${timeoutMs}ms` }), timeoutMs);
+    try {
+      connection = start(finish);
+    } catch (err) {
+      finish({ ok: false, reason: errorReason(err) });
+    }
+    if (settled) connection?.destroy();
+  });
+}
