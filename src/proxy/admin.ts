@@ -14,6 +14,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AdminConfig } from "../plan/proxy-config.js";
+import { bindServer, boundPort, sameAddress } from "./bind.js";
 import { isEdgeformError } from "../errors.js";
 import type { PurgeRequest } from "./cache-adapter.js";
 import type { Logger } from "./log.js";
@@ -47,12 +48,11 @@ export class AdminServer {
   }
 
   get port(): number {
-    const a = this.server.address();
-    return typeof a === "object" && a !== null ? a.port : this.config.port;
+    return boundPort(this.server, this.config.port);
   }
 
   sameSocket(next: AdminConfig): boolean {
-    return next.host === this.config.host && next.port === this.config.port;
+    return sameAddress(this.config, next);
   }
 
   /** Picks up a new token variable on reload (the address stays). */
@@ -61,13 +61,7 @@ export class AdminServer {
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen({ host: this.config.host, port: this.config.port }, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
+    return bindServer(this.server, this.config);
   }
 
   close(): Promise<void> {

@@ -14,6 +14,7 @@ import { DirectExchange } from "./forward/direct.js";
 import { sendShort } from "./forward/errors.js";
 import type { RouteRuntime } from "./forward/route-runtime.js";
 import { forwardRequestHeaders, normalizeHost, unmapIPv4, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
+import { bindServer, boundPort, sameAddress } from "./bind.js";
 import { clientErrorResponse, serverOptions } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { ProxyMetrics, RequestSeries } from "./metrics.js";
@@ -95,13 +96,12 @@ export class HttpListener implements ListenerContext {
   }
 
   get port(): number {
-    const a = this.server.address();
-    return typeof a === "object" && a !== null ? a.port : this.config.port;
+    return boundPort(this.server, this.config.port);
   }
 
   /** Whether this listener can keep serving `next` without rebinding. */
   sameSocket(next: HttpListenerConfig): boolean {
-    return next.host === this.config.host && next.port === this.config.port;
+    return sameAddress(this.config, next);
   }
 
   /** Applies a reloaded config that kept this listener's address. */
@@ -114,15 +114,7 @@ export class HttpListener implements ListenerContext {
   }
 
   listen(reusePort: boolean): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once("error", onError);
-      this.server.listen({ host: this.config.host, port: this.config.port, reusePort, exclusive: reusePort || undefined }, () => {
-        this.server.off("error", onError);
-        this.server.on("error", (err) => this.logger.error({ err: err.message }, "listener error"));
-        resolve();
-      });
-    });
+    return bindServer(this.server, this.config, { reusePort, logger: this.logger });
   }
 
   /**

@@ -14,6 +14,7 @@ import type { Logger } from "../log.js";
 import type { ProxyMetrics } from "../metrics.js";
 import type { RuntimeState, TcpBinding } from "../state.js";
 import { unmapIPv4 } from "../headers.js";
+import { bindServer, boundPort, sameAddress } from "../bind.js";
 
 /** Connect attempts per client connection (first choice plus two more). */
 const MAX_CONNECT_ATTEMPTS = 3;
@@ -40,12 +41,11 @@ export class TcpListener {
   }
 
   get port(): number {
-    const a = this.server.address();
-    return typeof a === "object" && a !== null ? a.port : this.config.port;
+    return boundPort(this.server, this.config.port);
   }
 
   sameSocket(next: TcpListenerConfig): boolean {
-    return next.host === this.config.host && next.port === this.config.port;
+    return sameAddress(this.config, next);
   }
 
   update(config: TcpListenerConfig): void {
@@ -53,15 +53,7 @@ export class TcpListener {
   }
 
   listen(reusePort: boolean): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once("error", onError);
-      this.server.listen({ host: this.config.host, port: this.config.port, reusePort, exclusive: reusePort || undefined }, () => {
-        this.server.off("error", onError);
-        this.server.on("error", (err) => this.logger.error({ err: err.message }, "listener error"));
-        resolve();
-      });
-    });
+    return bindServer(this.server, this.config, { reusePort, logger: this.logger });
   }
 
   /** Stops accepting; open connections may finish until `drainMs`, then are cut. */
