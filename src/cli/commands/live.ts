@@ -33,6 +33,16 @@ export function pickTarget(topology: Topology, given: string | undefined): strin
 }
 
 /** Options every engine-driving command takes. */
+/** The argument and options up, destroy and preview share: one spec, one of its docker/aws targets. */
+export function specTargetCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .argument("<spec>", "topology spec file (YAML or JSON)")
+    .option("-t, --target <name>", "docker or aws target from the spec (default: the only one)")
+    .option("--format <format>", "output format: text or json", "text");
+}
+
 export function addLiveOptions(cmd: Command): Command {
   return cmd
     .option("--backend <url>", "Pulumi state backend (default: $PULUMI_BACKEND_URL, else file://./.edgeform/state)")
@@ -70,14 +80,7 @@ export async function runLiveCommand(io: Io, action: "up" | "destroy" | "preview
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  addLiveOptions(
-    program
-      .command("up")
-      .description("Provision a topology to Docker or AWS with the Pulumi engine (needs the pulumi CLI)")
-      .argument("<spec>", "topology spec file (YAML or JSON)")
-      .option("-t, --target <name>", "docker or aws target from the spec (default: the only one)")
-      .option("--format <format>", "output format: text or json", "text"),
-  )
+  addLiveOptions(specTargetCommand(program, "up", "Provision a topology to Docker or AWS with the Pulumi engine (needs the pulumi CLI)"))
     .addHelpText(
       "after",
       `
@@ -96,13 +99,7 @@ Exit codes: 0 ok, 1 invalid spec or failed update, 2 pulumi CLI / Docker / AWS c
     });
 
   addLiveOptions(
-    program
-      .command("destroy")
-      .description("Delete every resource of a topology's stack (needs the pulumi CLI)")
-      .argument("<spec>", "topology spec file (YAML or JSON)")
-      .option("-t, --target <name>", "docker or aws target from the spec (default: the only one)")
-      .option("--format <format>", "output format: text or json", "text")
-      .option("-y, --yes", "really delete (required)"),
+    specTargetCommand(program, "destroy", "Delete every resource of a topology's stack (needs the pulumi CLI)").option("-y, --yes", "really delete (required)"),
   )
     .addHelpText(
       "after",

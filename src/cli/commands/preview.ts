@@ -8,7 +8,7 @@ import { ExitCode } from "../../errors.js";
 import { loadSpec } from "../../spec/load-spec.js";
 import { formatOption } from "../command.js";
 import type { Io } from "../io.js";
-import { addLiveOptions, pickTarget, runLiveCommand, type LiveCommandOptions } from "./live.js";
+import { addLiveOptions, pickTarget, runLiveCommand, specTargetCommand, type LiveCommandOptions } from "./live.js";
 
 interface PreviewOptions extends LiveCommandOptions {
   live?: boolean;
@@ -16,13 +16,10 @@ interface PreviewOptions extends LiveCommandOptions {
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   addLiveOptions(
-    program
-      .command("preview")
-      .description("List the resources a docker or aws target would get, offline (no engine, cloud or Docker needed)")
-      .argument("<spec>", "topology spec file (YAML or JSON)")
-      .option("-t, --target <name>", "docker or aws target from the spec (default: the only one)")
-      .option("--format <format>", "output format: text or json", "text")
-      .option("--live", "ask the real Pulumi engine instead (needs the pulumi CLI and credentials)"),
+    specTargetCommand(program, "preview", "List the resources a docker or aws target would get, offline (no engine, cloud or Docker needed)").option(
+      "--live",
+      "ask the real Pulumi engine instead (needs the pulumi CLI and credentials)",
+    ),
   )
     .addHelpText(
       "after",
