@@ -30,11 +30,4 @@ export async function redisStore(url: string, namespace: string, timeoutMs = 250
   };
 }
 
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-}
+export { eventually } from "../support/net.js";

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { runCli } from "../../src/cli/main.js";
 import type { Io } from "../../src/cli/io.js";
+import { freePort } from "../support/net.js";
 import { get, startBackend } from "./support.js";
 
 const BIN = new URL("../../../bin/edgeform.js", import.meta.url).pathname;
@@ -16,14 +16,6 @@ function captureIo(cwd: string): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return { out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), color: false, isTTY: false, cwd, env: {}, stdout, stderr };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 function spec(listenerPort: number, adminPort: number, backendPort: number): string {

@@ -8,7 +8,8 @@
  *   ... redis.url ...
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
+import { freePort } from "./net.js";
 
 export interface TestRedis {
   readonly port: number;
@@ -25,20 +26,10 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
+export { freePort };
+
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? "redis-server";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const children = new Set<ChildProcess>();
 // A test run that crashes must not leave redis-servers behind.

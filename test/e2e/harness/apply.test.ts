@@ -5,13 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { binaryEntries } from "../images/host-binaries.js";
 import { findExecutable } from "../../support/docker.js";
+import { freePort } from "../../support/net.js";
 import { dockerMocks } from "./mocks.js";
 import { runProgram } from "./run-program.js";
 import { E2eSession } from "./session.js";
@@ -112,17 +113,6 @@ function writeRedisContext(dir: string): void {
     join(dir, "Dockerfile"),
     "FROM scratch\nARG GREETING\nCOPY rootfs/ /\nENV PATH=/usr/local/bin GREETING=${GREETING}\nWORKDIR /data\n",
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 function redisPing(port: number): Promise<string> {
