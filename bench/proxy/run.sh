@@ -8,7 +8,8 @@
 #           and edgeform with 2 workers for scaling
 #   load:   wrk, the same threads / connections / duration for each
 #
-# Prints requests/s and p99 latency for each, the ratios against nginx and
+# Prints requests/s, p99 latency and CPU time per request (the peer's
+# processes, user + system) for each, the ratios against nginx and
 # http-proxy, and writes them as JSON. Everything binds 127.0.0.1; configs,
 # logs and results go to $OUT (default /tmp/edgeform-bench). The machine may
 # be shared: compare the ratios of one run, not absolute numbers across runs.
@@ -96,11 +97,14 @@ backend be
 CONF
 haproxy -f "$OUT/haproxy.cfg" -db > "$OUT/haproxy.log" 2>&1 &
 PIDS+=($!)
+declare -A PID=([haproxy]=$!)
 
 node "$ROOT/dist/bench/proxy/http-proxy-server.js" "$HTTPPROXY" "http://127.0.0.1:$ORIGIN" > "$OUT/http-proxy.log" 2>&1 &
 PIDS+=($!)
+PID[http-proxy]=$!
 node "$ROOT/dist/bench/proxy/http-proxy-server.js" "$HTTPPROXY_KA" "http://127.0.0.1:$ORIGIN" keepalive > "$OUT/http-proxy-ka.log" 2>&1 &
 PIDS+=($!)
+PID[http-proxy-ka]=$!
 
 edge_config() { # port, admin port, file
   cat > "$3" <<CONF
@@ -122,12 +126,36 @@ edge_config "$EDGE" "$EDGE_ADMIN" "$OUT/edgeform.json"
 edge_config "$EDGE2" "$EDGE2_ADMIN" "$OUT/edgeform-2w.json"
 node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform.json" --workers 1 > "$OUT/edgeform.log" 2>&1 &
 PIDS+=($!)
+PID[edgeform]=$!
 node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform-2w.json" --workers 2 > "$OUT/edgeform-2w.log" 2>&1 &
 PIDS+=($!)
+PID[edgeform-2w]=$!
 
 PEERS=(nginx edgeform haproxy http-proxy http-proxy-ka edgeform-2w)
 declare -A PORT=([nginx]=$NGINX [edgeform]=$EDGE [haproxy]=$HAPROXY [http-proxy]=$HTTPPROXY [http-proxy-ka]=$HTTPPROXY_KA [edgeform-2w]=$EDGE2)
 for p in "${PEERS[@]}"; do wait_for "${PORT[$p]}"; done
+PID[nginx]=$(cat "$OUT/nginx/nginx.pid")
+
+# CPU time (user + system, all threads) of a process and its descendants, in clock ticks:
+# CPU per request is the steadiest figure on a shared machine, where req/s also
+# depends on how much CPU wrk and the origin got.
+tree_ticks() {
+  local pids=("$1") all=() t=0 i
+  while [ ${#pids[@]} -gt 0 ]; do
+    all+=("${pids[@]}")
+    local next=()
+    for i in "${pids[@]}"; do next+=($(pgrep -P "$i" || true)); done
+    pids=("${next[@]}")
+  done
+  for i in "${all[@]}"; do
+    for stat in /proc/$i/task/*/stat; do
+      [ -r "$stat" ] || continue
+      t=$((t + $(sed 's/.*) //' "$stat" | awk '{print $12 + $13}')))
+    done
+  done
+  echo "$t"
+}
+HZ=$(getconf CLK_TCK)
 
 # ── measure ──────────────────────────────────────────────────────────────────
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP}s warm-up), $ROUNDS round(s), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -136,12 +164,16 @@ for round in $(seq 1 "$ROUNDS"); do
   for p in "${PEERS[@]}"; do
     url="http://127.0.0.1:${PORT[$p]}/"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" > /dev/null
+    before=$(tree_ticks "${PID[$p]}")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" > "$OUT/wrk-$p-$round.txt"
+    after=$(tree_ticks "${PID[$p]}")
     rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-$p-$round.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk-$p-$round.txt")
+    requests=$(awk '/requests in/ {print $1}' "$OUT/wrk-$p-$round.txt")
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.1f", n > 0 ? t * 1e6 / hz / n : 0 }')
     errors=$(grep -E "Non-2xx|Socket errors" "$OUT/wrk-$p-$round.txt" | tr -s ' ' || true)
-    printf '%s\t%s\t%s\t%s\n' "$p" "$rps" "$p99" "${errors:-none}" >> "$OUT/samples.tsv"
-    printf '  round %s  %-14s %10s req/s  p99 %8s  %s\n' "$round" "$p" "$rps" "$p99" "${errors}" >&2
+    printf '%s\t%s\t%s\t%s\t%s\n' "$p" "$rps" "$p99" "${errors:-none}" "$cpu_us" >> "$OUT/samples.tsv"
+    printf '  round %s  %-14s %10s req/s  p99 %8s  cpu %5s µs/req  %s\n' "$round" "$p" "$rps" "$p99" "$cpu_us" "${errors}" >&2
   done
 done
 
@@ -153,14 +185,15 @@ const rows = fs.readFileSync(samplesFile, "utf8").trim().split("\n").map((l) => 
 const ms = (t) => (t.endsWith("us") ? parseFloat(t) / 1000 : t.endsWith("ms") ? parseFloat(t) : t.endsWith("s") ? parseFloat(t) * 1000 : NaN);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const peers = {};
-for (const [name, rps, p99, errors] of rows) {
-  const s = (peers[name] ??= { rps: [], p99: [], errors: [] });
+for (const [name, rps, p99, errors, cpu] of rows) {
+  const s = (peers[name] ??= { rps: [], p99: [], errors: [], cpu: [] });
   s.rps.push(Number(rps));
   s.p99.push(ms(p99));
   s.errors.push(errors);
+  s.cpu.push(Number(cpu));
 }
 const result = {};
-for (const [name, s] of Object.entries(peers)) result[name] = { rps: median(s.rps), p99Ms: median(s.p99), errors: s.errors.filter((e) => e !== "none") };
+for (const [name, s] of Object.entries(peers)) result[name] = { rps: median(s.rps), p99Ms: median(s.p99), cpuUsPerRequest: median(s.cpu), errors: s.errors.filter((e) => e !== "none") };
 const r = (a, b) => (result[a] && result[b] ? result[a].rps / result[b].rps : NaN);
 const ratios = {
   "edgeform / nginx": r("edgeform", "nginx"),
@@ -168,9 +201,11 @@ const ratios = {
   "edgeform / http-proxy": r("edgeform", "http-proxy"),
   "edgeform / http-proxy keep-alive": r("edgeform", "http-proxy-ka"),
   "edgeform 2 workers / 1 worker": r("edgeform-2w", "edgeform"),
+  // CPU per request: how many requests each proxy serves per core-second, relative to edgeform's.
+  "CPU per request, nginx / edgeform": result.nginx && result.edgeform ? result.nginx.cpuUsPerRequest / result.edgeform.cpuUsPerRequest : NaN,
 };
-console.log("\npeer             req/s      p99");
-for (const [name, v] of Object.entries(result)) console.log(`${name.padEnd(15)} ${String(Math.round(v.rps)).padStart(7)}  ${v.p99Ms.toFixed(2).padStart(7)} ms${v.errors.length ? "  errors: " + v.errors.join("; ") : ""}`);
+console.log("\npeer             req/s      p99   cpu µs/req");
+for (const [name, v] of Object.entries(result)) console.log(`${name.padEnd(15)} ${String(Math.round(v.rps)).padStart(7)}  ${v.p99Ms.toFixed(2).padStart(7)} ms  ${v.cpuUsPerRequest.toFixed(1).padStart(6)}${v.errors.length ? "  errors: " + v.errors.join("; ") : ""}`);
 console.log("");
 for (const [k, v] of Object.entries(ratios)) console.log(`${k.padEnd(33)} ${v.toFixed(2)}×`);
 fs.writeFileSync(resultsFile, JSON.stringify({ date: new Date().toISOString(), result, ratios }, null, 2));

@@ -4,22 +4,22 @@
  * hop-by-hop stripped, forwarded headers added), and whatever it returns is
  * streamed to the client.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream";
 import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "./contracts.js";
 import { ClientGoneError } from "./forward/attempts.js";
 import { CLIENT_CLOSED_STATUS } from "./forward/direct.js";
 import { classifyUpstreamError, respondWithFailure } from "./forward/errors.js";
 import { FetchExchange, UpstreamFailureError } from "./forward/fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
+import { sendBody } from "./http1/send-body.js";
+import type { ProxyRequest, ProxyResponse } from "./http1/types.js";
 import { recordCompletion, type GenerationLease, type ListenerContext } from "./request-context.js";
 import type { ResolvedRequest } from "./server.js";
 
 export async function serveThroughCache(
   layer: HttpCacheLayer,
   resolved: ResolvedRequest,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: ProxyRequest,
+  res: ProxyResponse,
   hashKey: string | undefined,
   listener: ListenerContext,
   lease: GenerationLease,
@@ -28,14 +28,14 @@ export async function serveThroughCache(
 ): Promise<void> {
   const { route, forwarded, path, host } = resolved;
   const requestId = forwarded.requestId;
-  const method = req.method!;
+  const method = req.method;
   let bodySent = false;
   let attempts = 0;
   const fetch: UpstreamFetch = (extraHeaders, options) =>
     new Promise<UpstreamResponse>((resolve, reject) => {
       const background = options?.background === true;
       // The client's body streams through once: only the first foreground fetch carries it.
-      const body = forwarded.hasBody && !background && !bodySent ? req : null;
+      const body = forwarded.hasBody && !background && !bodySent ? req.body : null;
       if (body !== null) bodySent = true;
       const headers = extraHeaders === undefined ? forwarded.headers : withHeaders(forwarded.headers, extraHeaders);
       const exchange = new FetchExchange(route, method, path, headers, body, hashKey, (r) => {
@@ -69,14 +69,24 @@ export async function serveThroughCache(
     return;
   }
   const cacheStatus = headerText(response.headers["cache-status"]);
-  res.writeHead(response.status, forwardResponseHeaders(response.headers, listener.identity, requestId));
+  try {
+    res.writeHead(response.status, forwardResponseHeaders(response.headers, listener.identity, requestId));
+  } catch (err) {
+    // A header that cannot be written (a control character from the backend or the store): nothing was sent yet.
+    response.body.destroy();
+    const failure = { outcome: "reset" as const, status: 502 as const, reason: "invalid-response", message: `the response has a header that cannot be forwarded (${(err as Error).message})` };
+    route.countFailure(failure.reason);
+    respondWithFailure(res, failure, { requestId, via: listener.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
+    finish(failure.status, response.backend, cacheStatus, failure.reason);
+    return;
+  }
   if (response.buffered !== undefined) {
     // A hit already in memory: one write, no stream machinery.
     res.end(response.buffered);
     finish(response.status, response.backend, cacheStatus, undefined);
     return;
   }
-  pipeline(response.body, res, (err) => {
+  sendBody(response.body, res, (err) => {
     if (err) {
       const gone = res.destroyed && !(err instanceof UpstreamFailureError);
       finish(gone ? CLIENT_CLOSED_STATUS : response.status, response.backend, cacheStatus, gone ? "client closed the connection" : err.message);

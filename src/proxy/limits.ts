@@ -1,7 +1,7 @@
 /**
- * Client-side limits and request hygiene, enforced by Node's http server and
- * its llhttp parser in strict mode (insecureHTTPParser: false). llhttp
- * refuses, before the request handler ever runs (so nothing is forwarded):
+ * Client-side limits and request hygiene, enforced by the client server
+ * (http1/) and llhttp in strict mode (no leniency flags). llhttp refuses,
+ * before the request handler ever runs (so nothing is forwarded):
  *
  *   - Content-Length together with Transfer-Encoding (HPE_UNEXPECTED_CONTENT_LENGTH)
  *   - duplicate or non-numeric Content-Length (HPE_UNEXPECTED_CONTENT_LENGTH / HPE_INVALID_CONTENT_LENGTH)
@@ -11,28 +11,20 @@
  *     the upstream request is aborted and the connection closed
  *   - headers larger than maxHeaderSize (HPE_HEADER_OVERFLOW → 431)
  *
- * and the server's timers cut clients that send headers (headersTimeout) or
+ * and the server's deadlines cut clients that send headers (headersTimeout) or
  * the whole request (requestTimeout) too slowly, so slowloris cannot pin it.
+ * HTTP/1.1 requests without Host get 400, unknown expectations 417.
  */
-import type { ServerOptions } from "node:http";
 import type { LimitsConfig } from "../plan/proxy-config.js";
+import type { ClientLimits } from "./http1/types.js";
 
-export function serverOptions(limits: LimitsConfig): ServerOptions {
-  const requestTimeout = Math.max(0, Math.round(limits.requestTimeoutMs));
-  // Node requires headersTimeout <= requestTimeout when both are set.
-  const headersTimeout = Math.max(1, Math.round(requestTimeout > 0 ? Math.min(limits.headerTimeoutMs, requestTimeout) : limits.headerTimeoutMs));
+export function clientLimits(limits: LimitsConfig): ClientLimits {
+  const requestTimeoutMs = Math.max(0, Math.round(limits.requestTimeoutMs));
   return {
-    insecureHTTPParser: false,
+    headersTimeoutMs: Math.max(1, Math.round(requestTimeoutMs > 0 ? Math.min(limits.headerTimeoutMs, requestTimeoutMs) : limits.headerTimeoutMs)),
+    requestTimeoutMs,
+    keepAliveTimeoutMs: Math.max(1, Math.round(limits.keepAliveTimeoutMs)),
     maxHeaderSize: limits.maxHeaderBytes,
-    headersTimeout,
-    requestTimeout,
-    keepAliveTimeout: Math.max(1, Math.round(limits.keepAliveTimeoutMs)),
-    // Timers are checked on this interval; Node's default (30 s) would let a
-    // slow client outlive a short header timeout by that much.
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
-    requireHostHeader: true,
-    joinDuplicateHeaders: false,
-    noDelay: true,
   };
 }
 

@@ -3,8 +3,8 @@
  * loggers, and one place that records a finished request (metrics series,
  * access log line, and the config generation's in-flight count).
  */
-import type { IncomingMessage } from "node:http";
 import type { ForwardingIdentity } from "./headers.js";
+import type { ProxyRequest } from "./http1/types.js";
 import { pathForLog, type Logger } from "./log.js";
 import type { RequestSeries } from "./metrics.js";
 
@@ -40,7 +40,7 @@ export function recordCompletion(
   listener: ListenerContext,
   lease: GenerationLease,
   series: RequestSeries,
-  req: IncomingMessage,
+  req: Pick<ProxyRequest, "method" | "url">,
   startedAt: number,
   requestId: string,
   client: string,
@@ -53,7 +53,7 @@ export function recordCompletion(
   if (log === undefined) return;
   log.info({
     method: req.method,
-    path: pathForLog(req.url ?? ""),
+    path: pathForLog(req.url),
     status: done.status,
     durationMs: Math.round(ms * 100) / 100,
     route: done.route,

@@ -1,10 +1,11 @@
 /**
  * An HTTP listener: the wiring of listener → route → cache → balancer →
- * forward. Node's http server (llhttp in strict mode) parses and polices the
- * client side: malformed, smuggling-shaped or oversized requests never reach
- * the request handler, so no byte of them is forwarded (see limits.ts).
+ * forward. The client server (http1/: llhttp in strict mode) parses and
+ * polices the client side: malformed, smuggling-shaped or oversized requests
+ * never reach the request handler, so no byte of them is forwarded (see
+ * limits.ts).
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { HttpListenerConfig, ProxyRuntimeConfig } from "../plan/proxy-config.js";
@@ -15,7 +16,8 @@ import { sendShort } from "./forward/errors.js";
 import type { RouteRuntime } from "./forward/route-runtime.js";
 import { forwardRequestHeaders, normalizeHost, unmapIPv4, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
 import { bindServer, boundPort, sameAddress } from "./bind.js";
-import { clientErrorResponse, serverOptions } from "./limits.js";
+import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "./http1/index.js";
+import { clientErrorResponse, clientLimits } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { ProxyMetrics, RequestSeries } from "./metrics.js";
 import { recordCompletion, type ListenerContext } from "./request-context.js";
@@ -64,7 +66,7 @@ export class HttpListener implements ListenerContext {
   readonly identity: ForwardingIdentity;
   readonly logger: Logger;
   accessLogger: Logger | undefined;
-  readonly server: http.Server;
+  private readonly client: ClientServer;
   /** Sockets handed over to WebSocket/Upgrade tunnels (the http server no longer tracks them). */
   readonly tunnels = new Set<Duplex>();
   private readonly unrouted: RequestSeries;
@@ -86,13 +88,19 @@ export class HttpListener implements ListenerContext {
     const metrics = host.metrics;
     const name = config.name;
     this.onSocketClose = () => metrics.connectionClosed(name);
-    this.server = http.createServer(serverOptions(limits), (req, res) => this.onRequest(req, res));
-    this.server.on("connection", (socket: Socket) => {
-      metrics.connectionOpened(name);
-      socket.once("close", this.onSocketClose);
+    this.client = createClientServer(clientLimits(limits), {
+      request: (req, res) => this.onRequest(req, res),
+      upgrade: (req, socket, head) => proxyUpgrade(this, this.host, req, socket, head),
+      clientError: (err, socket, answerable) => this.onClientError(err, socket, answerable),
+      connection: (socket) => {
+        metrics.connectionOpened(name);
+        socket.once("close", this.onSocketClose);
+      },
     });
-    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
-    this.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => proxyUpgrade(this, this.host, req, socket, head));
+  }
+
+  private get server(): import("node:net").Server {
+    return this.client.server;
   }
 
   get port(): number {
@@ -107,8 +115,7 @@ export class HttpListener implements ListenerContext {
   /** Applies a reloaded config that kept this listener's address. */
   update(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): void {
     this.config = config;
-    const o = serverOptions(proxyConfig.limits);
-    Object.assign(this.server, { headersTimeout: o.headersTimeout, requestTimeout: o.requestTimeout, keepAliveTimeout: o.keepAliveTimeout, maxHeaderSize: o.maxHeaderSize });
+    this.client.update(clientLimits(proxyConfig.limits));
     this.identity.via = viaValue(proxyConfig.name);
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
   }
@@ -131,12 +138,12 @@ export class HttpListener implements ListenerContext {
         resolve();
       };
       this.server.close(() => finish());
-      this.server.closeIdleConnections();
+      this.client.closeIdleConnections();
       // Connections that were busy go idle one by one; close each as it does.
-      this.drainTimer = setInterval(() => this.server.closeIdleConnections(), 100);
+      this.drainTimer = setInterval(() => this.client.closeIdleConnections(), 100);
       this.drainTimer.unref();
       const deadline = setTimeout(() => {
-        this.server.closeAllConnections();
+        this.client.closeAllConnections();
         for (const t of this.tunnels) t.destroy();
       }, drainMs);
       deadline.unref();
@@ -145,7 +152,7 @@ export class HttpListener implements ListenerContext {
 
   // ── requests ────────────────────────────────────────────────────────────
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+  private onRequest(req: ProxyRequest, res: ProxyResponse): void {
     const state = this.host.state;
     state.enter();
     const startedAt = performance.now();
@@ -176,9 +183,9 @@ export class HttpListener implements ListenerContext {
   }
 
   /** Route and header rewriting shared by plain and Upgrade requests. */
-  resolve(state: RuntimeState, req: IncomingMessage, client: string): ResolvedRequest | Refusal {
+  resolve(state: RuntimeState, req: ProxyRequest, client: string): ResolvedRequest | Refusal {
     const forwarded = forwardRequestHeaders(req.rawHeaders, client, state.trust.has(client), this.identity);
-    let path = req.url ?? "/";
+    let path = req.url;
     let hostHeader = forwarded.host;
     if (path.charCodeAt(0) !== 0x2f /* / */) {
       const absolute = absoluteTarget(path);
@@ -195,9 +202,9 @@ export class HttpListener implements ListenerContext {
     return { route, forwarded, path, host };
   }
 
-  private refuse(req: IncomingMessage, res: ServerResponse, state: RuntimeState, refusal: Refusal, startedAt: number, client: string): void {
+  private refuse(req: ProxyRequest, res: ProxyResponse, state: RuntimeState, refusal: Refusal, startedAt: number, client: string): void {
     const requestId = refusal.forwarded?.requestId ?? "-";
-    sendShort(res, refusal.status, `${refusal.status} ${http.STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, this.identity.via);
+    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, this.identity.via);
     recordCompletion(this, state, refusal.route?.localSeries ?? this.unrouted, req, startedAt, requestId, client, {
       status: refusal.status,
       route: refusal.route?.name,
@@ -220,24 +227,21 @@ export class HttpListener implements ListenerContext {
    * or a client too slow to send its headers: answer 400/431/408 and close,
    * without forwarding anything.
    */
-  private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  private onClientError(err: NodeJS.ErrnoException, socket: Socket, answerable: boolean): void {
     const answer = clientErrorResponse(err);
     if (answer !== undefined) {
-      this.logger.info({ event: "client-error", code: err.code, status: answer.status, client: clientAddress(socket as Socket) }, answer.message);
+      this.logger.info({ event: "client-error", code: err.code, status: answer.status, client: clientAddress(socket) }, answer.message);
       this.unrouted.record(answer.status, 0);
     }
-    const busy = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    if (answer !== undefined && socket.writable && (busy === undefined || busy === null || !busy.headersSent)) {
-      socket.end(rawResponse(answer.status, answer.message));
-    }
+    if (answer !== undefined && answerable) socket.end(rawResponse(answer.status, answer.message));
     socket.destroy();
   }
 }
 
 /** A complete minimal HTTP/1.1 response for a socket the http server gave up on. */
 function rawResponse(status: number, message: string): string {
-  const body = `${status} ${http.STATUS_CODES[status] ?? ""}: ${message}\n`;
-  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ""}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const body = `${status} ${STATUS_CODES[status] ?? ""}: ${message}\n`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** "http://host:8080/p?q" → { authority: "host:8080", path: "/p?q" }. */

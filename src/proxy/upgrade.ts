@@ -10,15 +10,15 @@
  * client talk to the backend past the proxy's request handling (the known
  * "h2c smuggling" technique).
  */
-import type { IncomingMessage } from "node:http";
 import net, { type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { classifyUpstreamError } from "./forward/errors.js";
 import type { Backend } from "./contracts.js";
+import type { ProxyRequest } from "./http1/types.js";
 import type { HttpListener, ProxyHost } from "./server.js";
 import { clientAddress } from "./server.js";
 
-export function proxyUpgrade(listener: HttpListener, host: ProxyHost, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+export function proxyUpgrade(listener: HttpListener, host: ProxyHost, req: ProxyRequest, socket: Duplex, head: Buffer): void {
   const state = host.state;
   const client = clientAddress(req.socket);
   const protocol = String(req.headers["upgrade"] ?? "");

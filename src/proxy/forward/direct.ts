@@ -1,13 +1,13 @@
 /**
  * The fast path: a request forwarded with the backend's response written
- * straight to the client's ServerResponse as it arrives, body chunks passed
+ * straight to the client's response as it arrives, body chunks passed
  * through with backpressure both ways and never buffered whole.
  *
  * One object per request serves as context, attempt loop and undici
  * handler; the 'close' and 'drain' listeners are shared functions that find
  * it through a symbol on the response, so a request allocates no closures.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
 import { forwardResponseHeaders, type ForwardedRequest } from "../headers.js";
 import { recordCompletion, type GenerationLease, type ListenerContext } from "../request-context.js";
 import { UpstreamAttempts } from "./attempts.js";
@@ -15,7 +15,7 @@ import { respondWithFailure, type Failure } from "./errors.js";
 import type { RouteRuntime } from "./route-runtime.js";
 
 const kExchange = Symbol("edgeform.exchange");
-type TaggedResponse = ServerResponse & { [kExchange]?: DirectExchange };
+type TaggedResponse = ProxyResponse & { [kExchange]?: DirectExchange };
 
 /** nginx's status for "client closed the connection before the response". */
 export const CLIENT_CLOSED_STATUS = 499;
@@ -26,8 +26,8 @@ export class DirectExchange extends UpstreamAttempts {
 
   constructor(
     route: RouteRuntime,
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly req: ProxyRequest,
+    private readonly res: ProxyResponse,
     forwarded: ForwardedRequest,
     path: string,
     hashKey: string | undefined,
@@ -36,7 +36,7 @@ export class DirectExchange extends UpstreamAttempts {
     private readonly startedAt: number,
     private readonly client: string,
   ) {
-    super(route, req.method!, path, forwarded.headers, forwarded.hasBody ? req : null, hashKey);
+    super(route, req.method, path, forwarded.headers, forwarded.hasBody ? req.body : null, hashKey);
     this.requestId = forwarded.requestId;
     (res as TaggedResponse)[kExchange] = this;
     res.on("close", onResponseClose);
@@ -80,7 +80,7 @@ export class DirectExchange extends UpstreamAttempts {
   }
 
   protected bodyTouched(): boolean {
-    return this.req.readableDidRead;
+    return this.req.bodyTouched();
   }
 
   /** Called when the response closes: before finishing, that means the client left. */
@@ -117,10 +117,10 @@ export class DirectExchange extends UpstreamAttempts {
   }
 }
 
-function onResponseClose(this: TaggedResponse): void {
-  this[kExchange]?.clientClosed();
+function onResponseClose(this: ProxyResponse): void {
+  (this as TaggedResponse)[kExchange]?.clientClosed();
 }
 
-function onResponseDrain(this: TaggedResponse): void {
-  this[kExchange]?.resumeUpstream();
+function onResponseDrain(this: ProxyResponse): void {
+  (this as TaggedResponse)[kExchange]?.resumeUpstream();
 }

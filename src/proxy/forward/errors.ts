@@ -13,8 +13,8 @@
  *   no usable backend                     → 503  no-backend
  *   request undici refuses to send        → 400  invalid-request
  */
-import type { ServerResponse } from "node:http";
 import type { Outcome } from "../contracts.js";
+import type { ProxyResponse } from "../http1/types.js";
 import type { Logger } from "../log.js";
 
 /** 400 only for a request undici refuses to send (it is the client's, not the backend's, fault). */
@@ -89,7 +89,7 @@ export function neverReachedBackend(failure: Failure): boolean {
  * signal left is to cut the connection.
  */
 export function respondWithFailure(
-  res: ServerResponse,
+  res: ProxyResponse,
   failure: Failure,
   context: { requestId: string; via: string; route: string | undefined; fleet: string | undefined; backend: string | undefined; logger: Logger },
 ): void {
@@ -105,7 +105,7 @@ export function respondWithFailure(
 }
 
 /** A short plain-text answer from the proxy itself (errors, 404 for unrouted requests). */
-export function sendShort(res: ServerResponse, status: number, body: string, requestId: string, via: string): void {
+export function sendShort(res: ProxyResponse, status: number, body: string, requestId: string, via: string): void {
   res.writeHead(status, [
     "content-type", "text/plain; charset=utf-8",
     "content-length", String(Buffer.byteLength(body)),

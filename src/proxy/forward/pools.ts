@@ -12,7 +12,7 @@
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
 import type { Backend } from "../contracts.js";
-import { HTTPParser } from "./h1/parser.js";
+import { HTTPParser } from "../llhttp.js";
 import { H1Pool } from "./h1/pool.js";
 import type { UpstreamRequestOptions } from "./h1/request.js";
 

@@ -15,7 +15,7 @@
  */
 import net, { type Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { HTTPParser, type NativeParser } from "./parser.js";
+import { HTTPParser, type NativeParser } from "../../llhttp.js";
 import type { H1Request } from "./request.js";
 
 export const enum Phase {

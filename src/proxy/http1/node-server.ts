@@ -1,0 +1,71 @@
+/**
+ * The fallback client side: Node's own http server, for a Node whose llhttp
+ * binding is not usable by http1/server.ts (or EDGEFORM_CLIENT_SERVER=node).
+ * It applies the same limits (strict parser, header/request/keep-alive
+ * timeouts, Host required) and hands the listener the same shapes.
+ */
+import http, { type IncomingMessage, type ServerOptions, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { ClientHandlers, ClientLimits, ClientServer, ProxyRequest, ProxyResponse } from "./types.js";
+
+export function nodeServerOptions(limits: ClientLimits): ServerOptions {
+  const requestTimeout = Math.max(0, Math.round(limits.requestTimeoutMs));
+  // Node requires headersTimeout <= requestTimeout when both are set.
+  const headersTimeout = Math.max(1, Math.round(requestTimeout > 0 ? Math.min(limits.headersTimeoutMs, requestTimeout) : limits.headersTimeoutMs));
+  return {
+    insecureHTTPParser: false,
+    maxHeaderSize: limits.maxHeaderSize,
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: Math.max(1, Math.round(limits.keepAliveTimeoutMs)),
+    // Timers are checked on this interval; Node's default (30 s) would let a
+    // slow client outlive a short header timeout by that much.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+    requireHostHeader: true,
+    joinDuplicateHeaders: false,
+    noDelay: true,
+  };
+}
+
+export class NodeClientServer implements ClientServer {
+  readonly server: http.Server;
+
+  constructor(limits: ClientLimits, handlers: ClientHandlers) {
+    const server = http.createServer(nodeServerOptions(limits), (req, res) => handlers.request(adaptRequest(req), res as unknown as ProxyResponse));
+    server.on("connection", (socket: Socket) => handlers.connection(socket));
+    server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+      const busy = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+      handlers.clientError(err, socket, socket.writable && (busy === undefined || busy === null || !busy.headersSent));
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => handlers.upgrade(adaptRequest(req), socket, head));
+    this.server = server;
+  }
+
+  update(limits: ClientLimits): void {
+    const o = nodeServerOptions(limits);
+    Object.assign(this.server, { headersTimeout: o.headersTimeout, requestTimeout: o.requestTimeout, keepAliveTimeout: o.keepAliveTimeout, maxHeaderSize: o.maxHeaderSize });
+  }
+
+  closeIdleConnections(): void {
+    this.server.closeIdleConnections();
+  }
+
+  closeAllConnections(): void {
+    this.server.closeAllConnections();
+  }
+}
+
+function adaptRequest(req: IncomingMessage): ProxyRequest {
+  return {
+    method: req.method!,
+    url: req.url ?? "/",
+    httpVersion: req.httpVersion,
+    rawHeaders: req.rawHeaders,
+    get headers() {
+      return req.headers;
+    },
+    socket: req.socket,
+    body: req,
+    bodyTouched: () => req.readableDidRead,
+  };
+}

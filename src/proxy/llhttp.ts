@@ -1,0 +1,99 @@
+/**
+ * Node's own llhttp binding: the parser behind http.request and the http
+ * server. edgeform parses backend responses (forward/h1) and client requests
+ * (http1/) with it directly, skipping the IncomingMessage / ServerResponse
+ * stream machinery that costs more than the parsing itself.
+ *
+ * It is exposed by the `_http_common` module rather than a documented API,
+ * so this file is the only place that touches it, checks it looks as
+ * expected, and reports whether it is usable; without it the proxy falls back
+ * to undici upstream and to node:http for clients.
+ */
+import { createRequire } from "node:module";
+
+/** The binding's methods and callback slots (see lib/_http_common.js and lib/_http_server.js in Node). */
+export interface NativeParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  execute(data: Buffer): number | Error;
+  finish(): number | Error | undefined;
+  close(): void;
+  /** Reads straight from a stream handle in C++; results arrive through kOnExecute. */
+  consume(handle: unknown): void;
+  unconsume(): void;
+  /** The buffer being parsed (inside a consume-mode callback). */
+  getCurrentBuffer(): Buffer;
+  [index: number]: unknown;
+  /** Our connection (set by whoever owns the parser). */
+  owner: unknown;
+}
+
+/** What llhttp passes on an error: the HPE_* code and how far it got. */
+export type ParseError = Error & { code?: string; bytesParsed?: number; reason?: string };
+
+interface ParserClass {
+  new (): NativeParser;
+  REQUEST: number;
+  RESPONSE: number;
+  kOnMessageBegin: number;
+  kOnHeaders: number;
+  kOnHeadersComplete: number;
+  kOnBody: number;
+  kOnMessageComplete: number;
+  kOnExecute: number;
+  kLenientNone: number;
+}
+
+interface ParserModule {
+  HTTPParser: ParserClass;
+  /** The methods Node's http module supports, in llhttp's order (RTSP ones left out). */
+  methods?: string[];
+}
+
+/**
+ * llhttp's method enum (llhttp_method_t), which the parser reports as an
+ * index. `_http_common` only exports the HTTP subset, whose order matches
+ * up to SOURCE; the check in load() makes sure this Node still agrees.
+ */
+const LLHTTP_METHODS = [
+  "DELETE", "GET", "HEAD", "POST", "PUT", "CONNECT", "OPTIONS", "TRACE", "COPY", "LOCK", "MKCOL", "MOVE",
+  "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "BIND", "REBIND", "UNBIND", "ACL", "REPORT", "MKACTIVITY",
+  "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PATCH", "PURGE", "MKCALENDAR",
+  "LINK", "UNLINK", "SOURCE", "PRI", "DESCRIBE", "ANNOUNCE", "SETUP", "PLAY", "PAUSE", "TEARDOWN",
+  "GET_PARAMETER", "SET_PARAMETER", "REDIRECT", "RECORD", "FLUSH", "QUERY",
+];
+
+function methodsAgree(methods: unknown): boolean {
+  if (!Array.isArray(methods) || methods.length === 0) return false;
+  return methods.every((m, i) => m === LLHTTP_METHODS[i] || (m === "QUERY" && i === methods.length - 1));
+}
+
+function load(): { parser: ParserClass; methodsKnown: boolean } | undefined {
+  try {
+    const mod = createRequire(import.meta.url)("_http_common") as Partial<ParserModule>;
+    const P = mod.HTTPParser;
+    if (typeof P !== "function" || typeof P.RESPONSE !== "number" || typeof P.kOnHeadersComplete !== "number" || typeof P.kOnBody !== "number" || typeof P.kOnMessageComplete !== "number") return undefined;
+    const probe = new P();
+    if (typeof probe.initialize !== "function" || typeof probe.execute !== "function" || typeof probe.finish !== "function") return undefined;
+    return { parser: P, methodsKnown: methodsAgree(mod.methods) };
+  } catch {
+    return undefined;
+  }
+}
+
+const binding = load();
+
+/** The parser class, or undefined when this Node does not expose it. */
+export const HTTPParser = binding?.parser;
+
+/** Whether client requests can be parsed in consume mode (the server side needs more of the binding than the client). */
+export const serverParserUsable = ((): boolean => {
+  const P = binding?.parser;
+  if (P === undefined || typeof P.REQUEST !== "number" || typeof P.kOnExecute !== "number" || typeof P.kOnMessageBegin !== "number" || !binding!.methodsKnown) return false;
+  const probe = new P();
+  return typeof probe.consume === "function" && typeof probe.unconsume === "function" && typeof probe.getCurrentBuffer === "function";
+})();
+
+/** Method name for llhttp's method index. */
+export function methodName(index: number): string | undefined {
+  return LLHTTP_METHODS[index];
+}
