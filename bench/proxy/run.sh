@@ -170,7 +170,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-$p-$round.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk-$p-$round.txt")
     requests=$(awk '/requests in/ {print $1}' "$OUT/wrk-$p-$round.txt")
-    cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.1f", n > 0 ? t * 1e6 / hz / n : 0 }')
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')
     errors=$(grep -E "Non-2xx|Socket errors" "$OUT/wrk-$p-$round.txt" | tr -s ' ' || true)
     printf '%s\t%s\t%s\t%s\t%s\n' "$p" "$rps" "$p99" "${errors:-none}" "$cpu_us" >> "$OUT/samples.tsv"
     printf '  round %s  %-14s %10s req/s  p99 %8s  cpu %5s µs/req  %s\n' "$round" "$p" "$rps" "$p99" "$cpu_us" "${errors}" >&2

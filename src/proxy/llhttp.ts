@@ -10,6 +10,7 @@
  * to undici upstream and to node:http for clients.
  */
 import { createRequire } from "node:module";
+import type { Socket } from "node:net";
 
 /** The binding's methods and callback slots (see lib/_http_common.js and lib/_http_server.js in Node). */
 export interface NativeParser {
@@ -96,4 +97,32 @@ export const serverParserUsable = ((): boolean => {
 /** Method name for llhttp's method index. */
 export function methodName(index: number): string | undefined {
   return LLHTTP_METHODS[index];
+}
+
+type HandleSocket = Socket & { _handle?: { readStart(): number; readStop(): number; reading: boolean } | null };
+
+/** Hands a connected socket's reads to `parser` (results arrive through kOnExecute). */
+export function consumeSocket(parser: NativeParser, socket: Socket): void {
+  parser.consume((socket as HandleSocket)._handle);
+}
+
+/**
+ * Stops reading a socket llhttp consumes. socket.pause() would not: nothing is
+ * pushed into the stream, so its buffer never fills. The handle's `reading`
+ * flag is kept in step, as Node's http server does, so net.Socket agrees.
+ */
+export function stopReading(socket: Socket): void {
+  const handle = (socket as HandleSocket)._handle;
+  if (handle && handle.reading) {
+    handle.reading = false;
+    handle.readStop();
+  }
+}
+
+export function startReading(socket: Socket): void {
+  const handle = (socket as HandleSocket)._handle;
+  if (handle && !handle.reading && !socket.destroyed) {
+    handle.reading = true;
+    handle.readStart();
+  }
 }

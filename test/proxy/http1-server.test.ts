@@ -344,3 +344,41 @@ test("a malformed request line is refused through clientError and never reaches 
     await s.close();
   }
 });
+
+test("trailer fields of a chunked request are dropped, never carried into the next request's headers", async () => {
+  const seen: string[][] = [];
+  const s = await serve({
+    request(req, res) {
+      seen.push(req.rawHeaders);
+      req.body.resume();
+      req.body.on("end", () => text(res, 200, "ok"));
+    },
+  });
+  try {
+    const r = await raw(s.port, "POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-Trailer: sneaky\r\nHost: evil\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    assert.equal((r.text.match(/HTTP\/1.1 200/g) ?? []).length, 2);
+    assert.equal(seen.length, 2);
+    assert.deepEqual(seen[1], ["Host", "a", "Connection", "close"]);
+  } finally {
+    await s.close();
+  }
+});
+
+test("after its last response the server ends its side, lingers for the client, then closes one that never closes its own", async () => {
+  let serverSocket: Socket | undefined;
+  const s = await serve({ request: (_req, res) => text(res, 200, "bye"), connection: (socket) => (serverSocket = socket) }, { ...LIMITS, keepAliveTimeoutMs: 300 });
+  try {
+    const socket = net.connect({ port: s.port, host: "127.0.0.1", allowHalfOpen: true });
+    let ended = false;
+    socket.on("end", () => (ended = true));
+    socket.resume();
+    await new Promise((r) => socket.once("connect", r));
+    socket.write("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    await eventually(() => ended, 2000, "the server's FIN");
+    assert.equal(serverSocket?.destroyed, false, "not cut at once: unread client bytes would turn into a reset");
+    await eventually(() => serverSocket?.destroyed === true, 2500, "the lingering connection closed by its deadline");
+    socket.destroy();
+  } finally {
+    await s.close();
+  }
+});

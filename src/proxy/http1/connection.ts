@@ -11,7 +11,7 @@
  * ticker checks, not timers per request.
  */
 import type { Socket } from "node:net";
-import { HTTPParser, methodName, type NativeParser, type ParseError } from "../llhttp.js";
+import { consumeSocket, HTTPParser, methodName, startReading, stopReading, type NativeParser, type ParseError } from "../llhttp.js";
 import { ClientRequest, type BodySource } from "./request.js";
 import { ClientResponse, type ResponseSink } from "./response.js";
 import type { ClientHandlers, ClientLimits } from "./types.js";
@@ -33,7 +33,12 @@ const enum Phase {
   Body,
   /** The request is fully received; its response (or an earlier one) is being written. */
   Received,
+  /** Our side is closed; what the client still sends is read and dropped until it closes too, or the deadline. */
+  Closing,
 }
+
+/** How long a connection we ended may linger for the client to close its side. */
+const LINGER_MS = 5000;
 
 /** Reasons reading is stopped; reading resumes when none is left. */
 const enum Hold {
@@ -48,8 +53,6 @@ interface Refusal {
 }
 
 const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
-
-type RawSocket = Socket & { _handle?: { readStart(): number; readStop(): number; reading: boolean } | null };
 
 interface Pending {
   req: ClientRequest;
@@ -99,7 +102,7 @@ export class ClientConnection implements BodySource, ResponseSink {
     socket.on("error", this.onError);
     socket.on("close", this.onClose);
     socket.on("drain", this.onDrain);
-    parser.consume((socket as RawSocket)._handle);
+    consumeSocket(parser, socket);
     // Flowing, so end-of-stream and errors (which llhttp passes back to the socket) are emitted.
     socket.resume();
   }
@@ -114,6 +117,7 @@ export class ClientConnection implements BodySource, ResponseSink {
 
   /** No request is being received or answered (graceful shutdown may close it). */
   get idle(): boolean {
+    if (this.phase === Phase.Closing) return true;
     if (this.active !== undefined || this.waiting.length > 0 || this.current !== undefined) return false;
     return this.phase === Phase.Idle || (this.phase === Phase.Head && this.neverSent);
   }
@@ -123,7 +127,7 @@ export class ClientConnection implements BodySource, ResponseSink {
   /** The server's ticker found the deadline passed. */
   expire(): void {
     if (this.closed) return;
-    if (this.phase === Phase.Idle) {
+    if (this.phase === Phase.Idle || this.phase === Phase.Closing) {
       this.destroy();
       return;
     }
@@ -225,6 +229,9 @@ export class ClientConnection implements BodySource, ResponseSink {
   }
 
   messageComplete(): void {
+    // Trailer fields arrive like headers; they are dropped, never carried into the next request.
+    this.pendingHeaders = undefined;
+    this.pendingUrl = "";
     const req = this.current;
     this.current = undefined;
     if (req === undefined) return;
@@ -289,7 +296,7 @@ export class ClientConnection implements BodySource, ResponseSink {
       this.last = true;
       this.waiting.length = 0;
       if (!complete) this.destroy();
-      else this.socket.end();
+      else this.endOurSide();
       return;
     }
     if (this.waiting.length > 0) {
@@ -329,25 +336,15 @@ export class ClientConnection implements BodySource, ResponseSink {
     this.release(Hold.BodyFull);
   }
 
-  /** Stops reading (kept in step with net.Socket's own flag, as Node's http server does). */
   private hold(reason: Hold): void {
-    const before = this.holds;
     this.holds |= reason;
-    const handle = (this.socket as RawSocket)._handle;
-    if (before === 0 && handle) {
-      handle.reading = false;
-      handle.readStop();
-    }
+    stopReading(this.socket);
   }
 
   private release(reason: Hold): void {
     if ((this.holds & reason) === 0) return;
     this.holds &= ~reason;
-    const handle = (this.socket as RawSocket)._handle;
-    if (this.holds === 0 && !this.closed && handle) {
-      handle.reading = true;
-      handle.readStart();
-    }
+    if (this.holds === 0 && !this.closed) startReading(this.socket);
   }
 
   // ── endings ───────────────────────────────────────────────────────────────
@@ -402,8 +399,19 @@ export class ClientConnection implements BodySource, ResponseSink {
     }
     // The client sent all it will send; answer what was asked, then close.
     this.last = true;
-    if (this.active === undefined && this.waiting.length === 0) this.socket.end();
+    if (this.active === undefined && this.waiting.length === 0) this.endOurSide();
   };
+
+  /**
+   * Ends our side after the last response. Destroying at once could turn
+   * unread client bytes into a reset that loses the response on the way; the
+   * client gets a moment to close, its bytes are read and dropped meanwhile.
+   */
+  private endOurSide(): void {
+    this.socket.end();
+    this.phase = Phase.Closing;
+    this.deadline = performance.now() + Math.min(LINGER_MS, this.host.limits.keepAliveTimeoutMs);
+  }
 
   private readonly onError = (): void => {
     this.socket.destroy();

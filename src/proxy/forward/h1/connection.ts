@@ -11,11 +11,12 @@
  * body): RFC 9112 §9.3.1's allowance for this race.
  *
  * Timeouts are deadlines checked by the pool's ticker, so a request sets a
- * number instead of arming a timer.
+ * number instead of arming a timer. llhttp reads the socket itself (consume
+ * mode), so a read costs no JS call of its own.
  */
 import net, { type Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { HTTPParser, type NativeParser } from "../../llhttp.js";
+import { consumeSocket, HTTPParser, startReading, stopReading, type NativeParser } from "../../llhttp.js";
 import type { H1Request } from "./request.js";
 
 export const enum Phase {
@@ -44,13 +45,6 @@ export interface ConnectionOwner {
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 
-/**
- * Every upstream socket reads into this one buffer: a read is parsed to the
- * end before the next lands, and llhttp hands body chunks over as copies, so
- * sharing it is safe and saves allocating a buffer per read.
- */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-
 function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
@@ -64,6 +58,7 @@ export class H1Connection {
   deadline: number;
   closed = false;
   private served = 0;
+  private consumed = false;
   private responseStarted = false;
   private informational = false;
   private keepAlive = true;
@@ -86,8 +81,9 @@ export class H1Connection {
     parser[P.kOnHeadersComplete] = onHeadersComplete;
     parser[P.kOnBody] = onBody;
     parser[P.kOnMessageComplete] = onMessageComplete;
+    parser[P.kOnExecute] = onExecute;
     this.parser = parser;
-    const socket = net.connect({ host: pool.host, port: pool.port, noDelay: true, onread: { buffer: READ_BUFFER, callback: this.onRead } });
+    const socket = net.connect({ host: pool.host, port: pool.port, noDelay: true });
     socket.once("connect", this.onConnect);
     socket.on("end", this.onEnd);
     socket.on("error", this.onError);
@@ -133,11 +129,13 @@ export class H1Connection {
   }
 
   pauseReading(): void {
-    this.socket.pause();
+    if (this.consumed) stopReading(this.socket);
+    else this.socket.pause();
   }
 
   resumeReading(): void {
-    this.socket.resume();
+    if (this.consumed) startReading(this.socket);
+    else this.socket.resume();
   }
 
   /** The pool's ticker found the deadline passed. */
@@ -182,6 +180,10 @@ export class H1Connection {
     const req = this.current;
     this.current = undefined;
     this.detachBody();
+    if (this.consumed) {
+      this.consumed = false;
+      this.parser.unconsume();
+    }
     this.socket.destroy();
     // The parser may be mid-callback (this can run inside execute()); free it later.
     setImmediate(closeParser, this.parser);
@@ -277,6 +279,11 @@ export class H1Connection {
 
   private readonly onConnect = (): void => {
     if (this.closed) return;
+    // llhttp reads the socket in C++ from here on; end-of-stream and errors still reach the socket's events.
+    consumeSocket(this.parser, this.socket);
+    this.consumed = true;
+    // Flowing, so the socket emits "end" (llhttp hands end-of-stream back to it).
+    this.socket.resume();
     const req = this.current;
     if (req !== undefined && this.phase === Phase.Connecting) {
       this.phase = Phase.Head;
@@ -285,22 +292,10 @@ export class H1Connection {
     }
   };
 
-  private readonly onRead = (nread: number, buffer: Buffer): boolean => {
-    if (this.current === undefined) {
-      // Bytes nobody asked for: the connection's framing can no longer be trusted.
-      this.close();
-      return false;
-    }
-    let r: number | Error;
-    try {
-      r = this.parser.execute(buffer.subarray(0, nread));
-    } catch (err) {
-      // A handler callback threw while the parser called it: the exchange cannot go on.
-      r = err instanceof Error ? err : new Error(String(err));
-    }
-    if (typeof r !== "number" && !this.closed) this.fail(r);
-    return true;
-  };
+  /** After llhttp parsed what one read brought: an error ends the connection. */
+  executed(ret: number | Error): void {
+    if (typeof ret !== "number" && !this.closed) this.fail(ret);
+  }
 
   private readonly onEnd = (): void => {
     if (this.closed) return;
@@ -331,7 +326,12 @@ export class H1Connection {
 
   headersComplete(raw: string[] | undefined, status: number, statusText: string, shouldKeepAlive: boolean): number {
     const req = this.current;
-    if (req === undefined || this.closed) return 1;
+    if (this.closed) return 1;
+    if (req === undefined) {
+      // A response nobody asked for: the connection's framing can no longer be trusted.
+      this.close();
+      return 1;
+    }
     let headers = raw ?? [];
     if (this.pendingHeaders !== undefined) {
       headers = this.pendingHeaders.concat(headers);
@@ -428,4 +428,8 @@ function onBody(this: NativeParser, chunk: Buffer): void {
 
 function onMessageComplete(this: NativeParser): void {
   (this.owner as H1Connection).messageComplete();
+}
+
+function onExecute(this: NativeParser, ret: number | Error): void {
+  (this.owner as H1Connection).executed(ret);
 }
