@@ -4,7 +4,9 @@
  * the Connection/Upgrade pair restored) is written to a backend over a fresh
  * connection, and from there bytes flow untouched both ways, the backend's
  * 101 response included, until either side closes or the route's idle
- * timeout passes.
+ * timeout passes. The backend's response head (101, or a refusal) gets the
+ * proxy's Via and X-Request-Id like any response; after it, bytes pass as
+ * they are.
  *
  * `Upgrade: h2c` is refused: tunnelling a cleartext HTTP/2 upgrade lets a
  * client talk to the backend past the proxy's request handling (the known
@@ -63,7 +65,8 @@ export function proxyUpgrade(listener: HttpListener, host: ProxyHost, req: Proxy
       clearTimeout(connectTimer);
       upstream.write(requestHead);
       if (head.length > 0) upstream.write(head);
-      tunnel(listener, socket, upstream, idleMs, () => route.cluster.release(backend, "success", performance.now() - started));
+      const extra = `via: ${listener.identity.via}\r\nx-request-id: ${forwarded.requestId}\r\n`;
+      tunnel(listener, socket, upstream, idleMs, extra, () => route.cluster.release(backend, "success", performance.now() - started));
       route.binding(backend).series.record(101, (performance.now() - started) / 1000);
       log.info({ event: "upgrade", route: route.name, backend: backend.id, protocol, requestId: forwarded.requestId }, "upgrade tunnel opened");
     });
@@ -84,8 +87,15 @@ export function proxyUpgrade(listener: HttpListener, host: ProxyHost, req: Proxy
   attempt(0);
 }
 
-/** Pipes bytes both ways until either side ends, errors or stays idle too long. */
-function tunnel(listener: HttpListener, client: Duplex, upstream: Socket, idleMs: number, onClose: () => void): void {
+/** Longest backend response head the tunnel reads before giving up on the backend. */
+const MAX_RESPONSE_HEAD = 64 * 1024;
+
+/**
+ * Pipes bytes both ways until either side ends, errors or stays idle too
+ * long; the backend's response head is passed on with `extraFields` added
+ * (and any X-Request-Id of its own dropped).
+ */
+function tunnel(listener: HttpListener, client: Duplex, upstream: Socket, idleMs: number, extraFields: string, onClose: () => void): void {
   listener.tunnels.add(client);
   let closed = false;
   const close = () => {
@@ -101,6 +111,28 @@ function tunnel(listener: HttpListener, client: Duplex, upstream: Socket, idleMs
     s.on("close", close);
     (s as Socket).setTimeout?.(idleMs, close);
   }
-  upstream.pipe(client);
   client.pipe(upstream);
+  let pending: Buffer = Buffer.alloc(0);
+  const onHead = (chunk: Buffer): void => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    const end = pending.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (pending.length > MAX_RESPONSE_HEAD) close();
+      return;
+    }
+    upstream.off("data", onHead);
+    upstream.pause();
+    client.write(withFields(pending.subarray(0, end + 2).toString("latin1"), extraFields), "latin1");
+    const rest = pending.subarray(end + 4);
+    if (rest.length > 0) client.write(rest);
+    upstream.pipe(client);
+  };
+  upstream.on("data", onHead);
+}
+
+/** A response head (through the last field's CRLF) with our fields added and the backend's X-Request-Id dropped; then the blank line. */
+function withFields(head: string, extraFields: string): string {
+  const lines = head.split("\r\n");
+  const kept = lines.filter((line, i) => i === 0 || !/^x-request-id\s*:/i.test(line));
+  return `${kept.join("\r\n")}${extraFields}\r\n`;
 }

@@ -19,6 +19,7 @@ test("WebSocket echo through the proxy", async () => {
   const server = http.createServer((_req, res) => res.end("plain"));
   const wss = new WebSocketServer({ server });
   const upgradeHeaders: http.IncomingHttpHeaders[] = [];
+  wss.on("headers", (headers) => headers.push("X-Request-Id: backend-made-this-up"));
   wss.on("connection", (socket, req) => {
     upgradeHeaders.push(req.headers);
     socket.on("message", (data) => socket.send(`echo:${String(data)}`));
@@ -28,6 +29,8 @@ test("WebSocket echo through the proxy", async () => {
     await withProxy(config([cluster("ws", [{ port }])], [route("r", "ws")]), async (proxy) => {
       const client = new WebSocket(`ws://127.0.0.1:${proxy.ports["web"]}/chat`);
       const replies: string[] = [];
+      let handshake: http.IncomingMessage | undefined;
+      client.on("upgrade", (res) => (handshake = res));
       await new Promise<void>((resolve, reject) => {
         client.on("open", () => {
           client.send("hello");
@@ -43,6 +46,9 @@ test("WebSocket echo through the proxy", async () => {
       assert.deepEqual(replies, ["echo:hello", "echo:world"]);
       assert.equal(upgradeHeaders[0]?.["x-forwarded-for"], "127.0.0.1", "the handshake carries forwarding headers");
       assert.ok(upgradeHeaders[0]?.["x-request-id"]);
+      assert.equal(handshake?.statusCode, 101);
+      assert.equal(handshake?.headers["via"], "1.1 test", "the 101 carries the proxy's Via");
+      assert.equal(handshake?.headers["x-request-id"], upgradeHeaders[0]?.["x-request-id"], "and the request's id, not one the backend made up");
     });
   } finally {
     for (const c of wss.clients) c.terminate();
