@@ -269,16 +269,20 @@ function replaceHost(forwarded: ForwardedRequest, authority: string): void {
 }
 
 /**
- * The path routes are matched against. Dot segments and percent-encoded dots
- * are resolved first (so "/static/../admin" is matched as "/admin"); the
+ * The path routes are matched against. Repeated slashes are merged (as
+ * nginx's merge_slashes does) and dot segments and percent-encoded dots are
+ * resolved, so "/static/../admin" and "//admin" are matched as "/admin"; the
  * request goes upstream unchanged.
  */
 export function routingPath(target: string): string {
-  if (target.indexOf("/.") < 0 && target.indexOf("%") < 0) return target;
+  if (target.indexOf("/.") < 0 && target.indexOf("%") < 0 && target.indexOf("//") < 0) return target;
+  const q = target.indexOf("?");
+  const path = (q < 0 ? target : target.slice(0, q)).replace(/\/{2,}/g, "/");
   try {
-    return new URL(target, "http://h").pathname;
+    // An explicit base keeps a path that starts with "//" from being read as an authority.
+    return new URL(`http://h${path}`).pathname;
   } catch {
-    return target;
+    return path;
   }
 }
 

@@ -34,7 +34,7 @@ test("routes by exact host, wildcard host, path prefix and header, first match w
   }
 });
 
-test("dot segments are resolved before matching but the target goes upstream unchanged", async () => {
+test("dot segments and repeated slashes are resolved before matching but the target goes upstream unchanged", async () => {
   const admin = await startBackend("admin");
   const pub = await startBackend("public");
   try {
@@ -46,6 +46,11 @@ test("dot segments are resolved before matching but the target goes upstream unc
       assert.equal(admin.seen[0]?.url, "/public/../admin/x");
       const encoded = await raw(proxy.ports["web"]!, "GET /public/%2e%2e/admin HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
       assert.match(encoded.text, /\r\n\r\n[\s\S]*\badmin\b/, "percent-encoded dots are dot segments too");
+      for (const target of ["//admin/x", "/public//..//admin", "/.//admin"]) {
+        const merged = await raw(proxy.ports["web"]!, `GET ${target} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+        assert.match(merged.text, /\r\n\r\n[\s\S]*\badmin\b/, `${target} is matched as /admin (repeated slashes merged)`);
+      }
+      assert.equal(admin.seen.at(-1)?.url, "/.//admin", "the target still goes upstream as sent");
     });
   } finally {
     await admin.close();
