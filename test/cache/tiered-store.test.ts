@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { recordSize } from "../../src/proxy/cache/entry.js";
 import { MemoryStore } from "../../src/proxy/cache/memory-store.js";
 import { TieredStore } from "../../src/proxy/cache/tiered-store.js";
 import { startRedis, type TestRedis } from "../support/redis.js";
@@ -35,6 +36,34 @@ test("tiered store: a Redis hit fills memory, so the next read is local", async 
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+test("tiered store: a Redis hit too large for memory is served from Redis and evicts nothing", async () => {
+  const r = await redisStore(redis.url, "too-large");
+  const small = uniqueUrl("/small");
+  const one = recordSize(small, response(small));
+  let evictions = 0;
+  // Room for the small records, not for the large one: every read of it is an L2 hit.
+  const memory = new MemoryStore({ maxBytes: one * 3, onEvict: () => void evictions++ });
+  const store = new TieredStore(memory, r.store);
+  try {
+    const others = [small, uniqueUrl("/small")];
+    for (const u of others) memory.setSync(u, response(u), 60_000);
+    const bytes = memory.bytes;
+    const big = uniqueUrl("/big");
+    await r.store.set(big, response(big, { body: Buffer.alloc(one * 4, 1) }), 60_000);
+    for (let i = 0; i < 3; i++) {
+      const got = await store.get(big);
+      assert.ok(got?.kind === "response" && got.body.length === one * 4, "served from Redis");
+      assert.equal(store.getLocal(big), undefined, "not kept in memory");
+    }
+    assert.equal(evictions, 0);
+    assert.equal(memory.bytes, bytes, "memory holds what it held before");
+    for (const u of others) assert.ok(store.getLocal(u), "the small records are still in memory");
+  } finally {
+    await store.close();
+    await r.close();
   }
 });
 
