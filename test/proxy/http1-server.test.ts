@@ -382,3 +382,42 @@ test("after its last response the server ends its side, lingers for the client, 
     await s.close();
   }
 });
+
+test("an early answer to an upload reaches the client: the rest of the body is read and dropped, not left to reset the connection", async () => {
+  const s = await serve({ request: (_req, res) => text(res, 413, "too large") });
+  try {
+    const socket = net.connect(s.port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d) => (received += d.toString("latin1")));
+    socket.on("error", () => {});
+    await new Promise((r) => socket.once("connect", r));
+    socket.write(`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\n`);
+    const chunk = Buffer.alloc(256 * 1024, 1);
+    for (let i = 0; i < 32 && socket.writable; i++) {
+      if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once("drain", r)), sleep(300)]);
+    }
+    await eventually(() => received.includes("too large"), 3000, "the 413");
+    assert.match(received, /^HTTP\/1.1 413 [\s\S]*connection: close\r\n/);
+    socket.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test("a client that pipelines two requests and half-closes gets both answers, the last one announcing the close", async () => {
+  const s = await serve({ request: (req, res) => setTimeout(() => text(res, 200, `answer ${req.url}`), 20) });
+  try {
+    const socket = net.connect({ port: s.port, host: "127.0.0.1", allowHalfOpen: true });
+    let received = "";
+    socket.on("data", (d) => (received += d.toString("latin1")));
+    const closed = new Promise((r) => socket.once("close", r));
+    await new Promise((r) => socket.once("connect", r));
+    socket.end("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+    await closed;
+    const [first, second] = received.split(/(?=HTTP\/1.1 )/);
+    assert.match(first!, /connection: keep-alive\r\n[\s\S]*answer \/1$/);
+    assert.match(second!, /connection: close\r\n[\s\S]*answer \/2$/);
+  } finally {
+    await s.close();
+  }
+});

@@ -111,6 +111,10 @@ export class ClientConnection implements BodySource, ResponseSink {
     return this.closed || this.socket.destroyed;
   }
 
+  get closing(): boolean {
+    return (this.last && this.waiting.length === 0) || (this.current !== undefined && this.current === this.active?.req);
+  }
+
   get keepAliveSeconds(): number {
     return Math.floor(this.host.limits.keepAliveTimeoutMs / 1000);
   }
@@ -295,6 +299,12 @@ export class ClientConnection implements BodySource, ResponseSink {
     if (!complete || res.closesConnection || bodyPending || (this.last && this.waiting.length === 0)) {
       this.last = true;
       this.waiting.length = 0;
+      if (bodyPending) {
+        // Nobody reads the rest of that body now: drop it as it arrives (lingering) instead of holding the socket.
+        this.current = undefined;
+        active.req.abortBody(Object.assign(new Error("the response ended before the request body"), { code: "ECONNRESET" }));
+        this.release(Hold.BodyFull);
+      }
       if (!complete) this.destroy();
       else this.endOurSide();
       return;

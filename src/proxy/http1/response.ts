@@ -16,6 +16,8 @@ export interface ResponseSink {
   readonly destroyed: boolean;
   /** Seconds advertised in Keep-Alive: timeout=… */
   readonly keepAliveSeconds: number;
+  /** The connection will close after this response (its request body is still arriving, or no request may follow). */
+  readonly closing: boolean;
   /** Writes to the socket; a string is the head (latin1). */
   send(data: Buffer | string): boolean;
   cork(): void;
@@ -222,7 +224,7 @@ export class ClientResponse implements ProxyResponse {
   #buildHead(): string {
     let head = this.#fields;
     if (this.#framing === Framing.Chunked) head += "transfer-encoding: chunked\r\n";
-    if (this.#framing === Framing.UntilClose) this.shouldKeepAlive = false;
+    if (this.#framing === Framing.UntilClose || this.sink.closing) this.shouldKeepAlive = false;
     head += this.shouldKeepAlive ? `connection: keep-alive\r\nkeep-alive: timeout=${this.sink.keepAliveSeconds}\r\n` : "connection: close\r\n";
     head += "\r\n";
     this.#head = head;
