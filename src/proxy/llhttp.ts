@@ -126,3 +126,36 @@ export function startReading(socket: Socket): void {
     handle.readStart();
   }
 }
+
+/**
+ * What a parser's owner (a client or an upstream connection) answers to. The
+ * callbacks below find it through `parser.owner`, so a connection installs
+ * shared functions instead of closures of its own.
+ */
+export interface ParserOwner {
+  bodyChunk(chunk: Buffer): void;
+  messageComplete(): void;
+  /** After each read llhttp parsed in consume mode: bytes parsed, or the parse error. */
+  executed(ret: number | ParseError): void;
+}
+
+export function onParserBody(this: NativeParser, chunk: Buffer): void {
+  (this.owner as ParserOwner).bodyChunk(chunk);
+}
+
+export function onParserMessageComplete(this: NativeParser): void {
+  (this.owner as ParserOwner).messageComplete();
+}
+
+export function onParserExecute(this: NativeParser, ret: number | ParseError): void {
+  (this.owner as ParserOwner).executed(ret);
+}
+
+/** Frees the native parser (later: it may be in the middle of calling back). */
+export function closeParserSoon(parser: NativeParser): void {
+  setImmediate(closeParser, parser);
+}
+
+function closeParser(parser: NativeParser): void {
+  parser.close();
+}

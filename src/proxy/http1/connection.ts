@@ -11,7 +11,7 @@
  * ticker checks, not timers per request.
  */
 import type { Socket } from "node:net";
-import { consumeSocket, HTTPParser, methodName, startReading, stopReading, type NativeParser, type ParseError } from "../llhttp.js";
+import { closeParserSoon, consumeSocket, HTTPParser, methodName, onParserBody, onParserExecute, onParserMessageComplete, startReading, stopReading, type NativeParser, type ParseError, type ParserOwner } from "../llhttp.js";
 import { ClientRequest, type BodySource } from "./request.js";
 import { ClientResponse, type ResponseSink } from "./response.js";
 import type { ClientHandlers, ClientLimits } from "./types.js";
@@ -61,7 +61,7 @@ interface Pending {
   expectContinue: boolean;
 }
 
-export class ClientConnection implements BodySource, ResponseSink {
+export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
   /** performance.now() deadline of the current phase; 0 = none. */
   deadline: number;
   private phase = Phase.Head;
@@ -94,9 +94,9 @@ export class ClientConnection implements BodySource, ResponseSink {
     parser[P.kOnMessageBegin] = onMessageBegin;
     parser[P.kOnHeaders] = onHeaders;
     parser[P.kOnHeadersComplete] = onHeadersComplete;
-    parser[P.kOnBody] = onBody;
-    parser[P.kOnMessageComplete] = onMessageComplete;
-    parser[P.kOnExecute] = onExecute;
+    parser[P.kOnBody] = onParserBody;
+    parser[P.kOnMessageComplete] = onParserMessageComplete;
+    parser[P.kOnExecute] = onParserExecute;
     this.parser = parser;
     socket.on("end", this.onEnd);
     socket.on("error", this.onError);
@@ -391,7 +391,7 @@ export class ClientConnection implements BodySource, ResponseSink {
     this.closed = true;
     this.deadline = 0;
     this.parser.unconsume();
-    setImmediate(closeParser, this.parser);
+    closeParserSoon(this.parser);
     const s = this.socket;
     s.off("end", this.onEnd);
     s.off("error", this.onError);
@@ -431,7 +431,7 @@ export class ClientConnection implements BodySource, ResponseSink {
     if (this.closed) return;
     this.closed = true;
     this.deadline = 0;
-    setImmediate(closeParser, this.parser);
+    closeParserSoon(this.parser);
     this.current?.abortBody(Object.assign(new Error("the client closed the connection"), { code: "ECONNRESET" }));
     this.current = undefined;
     const active = this.active;
@@ -457,10 +457,6 @@ function destroySelf(this: Socket): void {
   this.destroy();
 }
 
-function closeParser(parser: NativeParser): void {
-  parser.close();
-}
-
 function onMessageBegin(this: NativeParser): void {
   (this.owner as ClientConnection).messageBegin();
 }
@@ -484,14 +480,3 @@ function onHeadersComplete(
   return (this.owner as ClientConnection).headersComplete(major, minor, headers, method, url, upgrade, keepAlive);
 }
 
-function onBody(this: NativeParser, chunk: Buffer): void {
-  (this.owner as ClientConnection).bodyChunk(chunk);
-}
-
-function onMessageComplete(this: NativeParser): void {
-  (this.owner as ClientConnection).messageComplete();
-}
-
-function onExecute(this: NativeParser, ret: number | ParseError): void {
-  (this.owner as ClientConnection).executed(ret);
-}

@@ -16,7 +16,7 @@
  */
 import net, { type Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { consumeSocket, HTTPParser, startReading, stopReading, type NativeParser } from "../../llhttp.js";
+import { closeParserSoon, consumeSocket, HTTPParser, onParserBody, onParserExecute, onParserMessageComplete, startReading, stopReading, type NativeParser, type ParserOwner } from "../../llhttp.js";
 import type { H1Request } from "./request.js";
 
 export const enum Phase {
@@ -49,7 +49,7 @@ function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-export class H1Connection {
+export class H1Connection implements ParserOwner {
   readonly socket: Socket;
   private readonly parser: NativeParser;
   current: H1Request | undefined;
@@ -79,9 +79,9 @@ export class H1Connection {
     parser.owner = this;
     parser[P.kOnHeaders] = onHeaders;
     parser[P.kOnHeadersComplete] = onHeadersComplete;
-    parser[P.kOnBody] = onBody;
-    parser[P.kOnMessageComplete] = onMessageComplete;
-    parser[P.kOnExecute] = onExecute;
+    parser[P.kOnBody] = onParserBody;
+    parser[P.kOnMessageComplete] = onParserMessageComplete;
+    parser[P.kOnExecute] = onParserExecute;
     this.parser = parser;
     const socket = net.connect({ host: pool.host, port: pool.port, noDelay: true });
     socket.once("connect", this.onConnect);
@@ -186,7 +186,7 @@ export class H1Connection {
     }
     this.socket.destroy();
     // The parser may be mid-callback (this can run inside execute()); free it later.
-    setImmediate(closeParser, this.parser);
+    closeParserSoon(this.parser);
     this.pool.dropped(this);
     if (req === undefined || req.done) return;
     if (this.mayResend(req, err)) {
@@ -399,10 +399,6 @@ export class H1Connection {
   }
 }
 
-function closeParser(parser: NativeParser): void {
-  parser.close();
-}
-
 function onHeaders(this: NativeParser, headers: string[]): void {
   (this.owner as H1Connection).collectHeaders(headers);
 }
@@ -422,14 +418,3 @@ function onHeadersComplete(
   return (this.owner as H1Connection).headersComplete(headers, status, statusText, shouldKeepAlive);
 }
 
-function onBody(this: NativeParser, chunk: Buffer): void {
-  (this.owner as H1Connection).bodyChunk(chunk);
-}
-
-function onMessageComplete(this: NativeParser): void {
-  (this.owner as H1Connection).messageComplete();
-}
-
-function onExecute(this: NativeParser, ret: number | Error): void {
-  (this.owner as H1Connection).executed(ret);
-}
