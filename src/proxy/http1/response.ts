@@ -54,7 +54,6 @@ export class ClientResponse implements ProxyResponse {
   #head: string | undefined;
   #framing = Framing.None;
   #remaining = 0;
-  #hasLength = false;
   #closeListeners: Listener[] | undefined;
   #drainListeners: Listener[] | undefined;
 
@@ -118,7 +117,6 @@ export class ClientResponse implements ProxyResponse {
     this.#fields = fields;
     this.#started = true;
     const noBody = this.headRequest || status === 204 || status === 304;
-    this.#hasLength = length >= 0;
     if (noBody) this.#framing = Framing.None;
     else if (length >= 0) {
       this.#framing = Framing.Length;
@@ -148,7 +146,6 @@ export class ClientResponse implements ProxyResponse {
     if (this.#head === undefined && (this.#framing === Framing.Chunked || this.#framing === Framing.UntilClose)) {
       // Nothing sent yet and this is all of it: the length is known after all.
       this.#framing = Framing.Length;
-      this.#hasLength = true;
       this.#remaining = data?.length ?? 0;
       this.#fields += `content-length: ${this.#remaining}\r\n`;
     }
