@@ -139,6 +139,32 @@ export interface ParserOwner {
   executed(ret: number | ParseError): void;
 }
 
+/** The callbacks that differ between requests and responses (header handling). */
+export interface HeaderCallbacks {
+  onHeaders(this: NativeParser, headers: string[], url: string): void;
+  onHeadersComplete(this: NativeParser, ...args: never[]): number;
+  onMessageBegin?(this: NativeParser): void;
+}
+
+/**
+ * A parser in strict mode (no leniency: conflicting framing, obs-fold and
+ * bad chunks are errors) calling back into `owner`. Both the client and the
+ * upstream side are made here, so neither can end up lenient by itself.
+ */
+export function strictParser(kind: "request" | "response", maxHeaderSize: number, owner: ParserOwner, callbacks: HeaderCallbacks): NativeParser {
+  const P = HTTPParser!;
+  const parser = new P();
+  parser.initialize(kind === "request" ? P.REQUEST : P.RESPONSE, {}, maxHeaderSize, P.kLenientNone ?? 0);
+  parser.owner = owner;
+  if (callbacks.onMessageBegin !== undefined) parser[P.kOnMessageBegin] = callbacks.onMessageBegin;
+  parser[P.kOnHeaders] = callbacks.onHeaders;
+  parser[P.kOnHeadersComplete] = callbacks.onHeadersComplete;
+  parser[P.kOnBody] = onParserBody;
+  parser[P.kOnMessageComplete] = onParserMessageComplete;
+  parser[P.kOnExecute] = onParserExecute;
+  return parser;
+}
+
 export function onParserBody(this: NativeParser, chunk: Buffer): void {
   (this.owner as ParserOwner).bodyChunk(chunk);
 }

@@ -11,7 +11,7 @@
  * ticker checks, not timers per request.
  */
 import type { Socket } from "node:net";
-import { closeParserSoon, consumeSocket, HTTPParser, methodName, onParserBody, onParserExecute, onParserMessageComplete, startReading, stopReading, type NativeParser, type ParseError, type ParserOwner } from "../llhttp.js";
+import { closeParserSoon, consumeSocket, methodName, startReading, stopReading, strictParser, type NativeParser, type ParseError, type ParserOwner } from "../llhttp.js";
 import { ClientRequest, type BodySource } from "./request.js";
 import { ClientResponse, type ResponseSink } from "./response.js";
 import type { ClientHandlers, ClientLimits } from "./types.js";
@@ -87,16 +87,7 @@ export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
     private readonly host: ConnectionHost,
   ) {
     this.deadline = performance.now() + host.limits.headersTimeoutMs;
-    const P = HTTPParser!;
-    const parser = new P();
-    parser.initialize(P.REQUEST, {}, host.limits.maxHeaderSize, P.kLenientNone ?? 0);
-    parser.owner = this;
-    parser[P.kOnMessageBegin] = onMessageBegin;
-    parser[P.kOnHeaders] = onHeaders;
-    parser[P.kOnHeadersComplete] = onHeadersComplete;
-    parser[P.kOnBody] = onParserBody;
-    parser[P.kOnMessageComplete] = onParserMessageComplete;
-    parser[P.kOnExecute] = onParserExecute;
+    const parser = strictParser("request", host.limits.maxHeaderSize, this, { onMessageBegin, onHeaders, onHeadersComplete });
     this.parser = parser;
     socket.on("end", this.onEnd);
     socket.on("error", this.onError);

@@ -16,7 +16,7 @@
  */
 import net, { type Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { closeParserSoon, consumeSocket, HTTPParser, onParserBody, onParserExecute, onParserMessageComplete, startReading, stopReading, type NativeParser, type ParserOwner } from "../../llhttp.js";
+import { closeParserSoon, consumeSocket, startReading, stopReading, strictParser, type NativeParser, type ParserOwner } from "../../llhttp.js";
 import type { H1Request } from "./request.js";
 
 export const enum Phase {
@@ -73,16 +73,7 @@ export class H1Connection implements ParserOwner {
 
   constructor(private readonly pool: ConnectionOwner) {
     this.deadline = performance.now() + pool.connectMs;
-    const P = HTTPParser!;
-    const parser = new P();
-    parser.initialize(P.RESPONSE, {}, pool.maxHeaderSize, P.kLenientNone ?? 0);
-    parser.owner = this;
-    parser[P.kOnHeaders] = onHeaders;
-    parser[P.kOnHeadersComplete] = onHeadersComplete;
-    parser[P.kOnBody] = onParserBody;
-    parser[P.kOnMessageComplete] = onParserMessageComplete;
-    parser[P.kOnExecute] = onParserExecute;
-    this.parser = parser;
+    this.parser = strictParser("response", pool.maxHeaderSize, this, { onHeaders, onHeadersComplete });
     const socket = net.connect({ host: pool.host, port: pool.port, noDelay: true });
     socket.once("connect", this.onConnect);
     socket.on("end", this.onEnd);
