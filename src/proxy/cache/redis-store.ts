@@ -20,6 +20,16 @@ const PURGE_BATCH = 500;
 
 const NOW_MS = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
+/** Lua: deletes one record and its index members; 1 when it was a response (a Vary marker counts 0). */
+const DROP_ENTRY = `local function drop(key, member, ix, ex, responseByte)
+  local response = redis.call('GETRANGE', key, 0, 0) == responseByte
+  redis.call('DEL', key)
+  redis.call('ZREM', ix, member)
+  redis.call('ZREM', ex, member)
+  if response then return 1 end
+  return 0
+end`;
+
 const SCRIPTS = {
   // KEYS: entry, ix, ex. ARGV: value, ttlMs, member, tagPrefix, tags...
   efSet: {
@@ -46,42 +56,27 @@ return n`,
   // KEYS: ix, ex. ARGV: prefix, entryPrefix, limit, responseTypeByte. Returns {responses removed, members seen}.
   efPurgePrefix: {
     numberOfKeys: 2,
-    lua: `local members = redis.call('ZRANGEBYLEX', KEYS[1], '[' .. ARGV[1], '[' .. ARGV[1] .. '\\255', 'LIMIT', 0, tonumber(ARGV[3]))
+    lua: `${DROP_ENTRY}
+local members = redis.call('ZRANGEBYLEX', KEYS[1], '[' .. ARGV[1], '[' .. ARGV[1] .. '\\255', 'LIMIT', 0, tonumber(ARGV[3]))
 local n = 0
-for _, m in ipairs(members) do
-  local k = ARGV[2] .. m
-  if redis.call('GETRANGE', k, 0, 0) == ARGV[4] then n = n + 1 end
-  redis.call('DEL', k)
-  redis.call('ZREM', KEYS[1], m)
-  redis.call('ZREM', KEYS[2], m)
-end
+for _, m in ipairs(members) do n = n + drop(ARGV[2] .. m, m, KEYS[1], KEYS[2], ARGV[4]) end
 return {n, #members}`,
   },
   // KEYS: ix, ex. ARGV: entryPrefix, responseTypeByte, keys... Returns responses removed.
   efPurgeKeys: {
     numberOfKeys: 2,
-    lua: `local n = 0
-for i = 3, #ARGV do
-  local k = ARGV[1] .. ARGV[i]
-  if redis.call('GETRANGE', k, 0, 0) == ARGV[2] then n = n + 1 end
-  redis.call('DEL', k)
-  redis.call('ZREM', KEYS[1], ARGV[i])
-  redis.call('ZREM', KEYS[2], ARGV[i])
-end
+    lua: `${DROP_ENTRY}
+local n = 0
+for i = 3, #ARGV do n = n + drop(ARGV[1] .. ARGV[i], ARGV[i], KEYS[1], KEYS[2], ARGV[2]) end
 return n`,
   },
   // KEYS: tag set, ix, ex. ARGV: entryPrefix, limit, responseTypeByte.
   efPurgeTag: {
     numberOfKeys: 3,
-    lua: `local members = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))
+    lua: `${DROP_ENTRY}
+local members = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))
 local n = 0
-for _, m in ipairs(members) do
-  local k = ARGV[1] .. m
-  if redis.call('GETRANGE', k, 0, 0) == ARGV[3] then n = n + 1 end
-  redis.call('DEL', k)
-  redis.call('ZREM', KEYS[2], m)
-  redis.call('ZREM', KEYS[3], m)
-end
+for _, m in ipairs(members) do n = n + drop(ARGV[1] .. m, m, KEYS[2], KEYS[3], ARGV[3]) end
 return {n, #members}`,
   },
   // KEYS: ix, ex. ARGV: limit. Drops index members whose records have expired.
