@@ -28,6 +28,16 @@ export function clientLimits(limits: LimitsConfig): ClientLimits {
   };
 }
 
+/**
+ * How often client deadlines are checked: a quarter of the shortest one, at
+ * least every second, at most every 50 ms, so a slow client does not outlive
+ * a short timeout by much.
+ */
+export function deadlineCheckMs(limits: ClientLimits): number {
+  const shortest = Math.min(limits.headersTimeoutMs, limits.keepAliveTimeoutMs, limits.requestTimeoutMs > 0 ? limits.requestTimeoutMs : Infinity);
+  return Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
+}
+
 export interface ClientErrorAnswer {
   status: number;
   message: string;

@@ -6,21 +6,19 @@
  */
 import http, { type IncomingMessage, type ServerOptions, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { deadlineCheckMs } from "../limits.js";
 import type { ClientHandlers, ClientLimits, ClientServer, ProxyRequest, ProxyResponse } from "./types.js";
 
+/** Node's options for limits made by clientLimits() (which already keeps headersTimeout <= requestTimeout, as Node requires). */
 export function nodeServerOptions(limits: ClientLimits): ServerOptions {
-  const requestTimeout = Math.max(0, Math.round(limits.requestTimeoutMs));
-  // Node requires headersTimeout <= requestTimeout when both are set.
-  const headersTimeout = Math.max(1, Math.round(requestTimeout > 0 ? Math.min(limits.headersTimeoutMs, requestTimeout) : limits.headersTimeoutMs));
   return {
     insecureHTTPParser: false,
     maxHeaderSize: limits.maxHeaderSize,
-    headersTimeout,
-    requestTimeout,
-    keepAliveTimeout: Math.max(1, Math.round(limits.keepAliveTimeoutMs)),
-    // Timers are checked on this interval; Node's default (30 s) would let a
-    // slow client outlive a short header timeout by that much.
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node's default interval (30 s) would let a slow client outlive a short header timeout by that much.
+    connectionsCheckingInterval: deadlineCheckMs(limits),
     requireHostHeader: true,
     joinDuplicateHeaders: false,
     noDelay: true,

@@ -11,6 +11,7 @@
  * no timers.
  */
 import net, { type Socket } from "node:net";
+import { deadlineCheckMs } from "../limits.js";
 import { ClientConnection, type ConnectionHost } from "./connection.js";
 import type { ClientHandlers, ClientLimits, ClientServer } from "./types.js";
 
@@ -54,11 +55,7 @@ export class Http1Server implements ClientServer, ConnectionHost {
 
   private startTicker(): void {
     this.stopTicker();
-    // Deadlines are checked at a quarter of the shortest one (at least every second), like node:http's connectionsCheckingInterval.
-    const l = this.limits;
-    const shortest = Math.min(l.headersTimeoutMs, l.keepAliveTimeoutMs, l.requestTimeoutMs > 0 ? l.requestTimeoutMs : Infinity);
-    const every = Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
-    this.ticker = setInterval(() => this.expire(), every);
+    this.ticker = setInterval(() => this.expire(), deadlineCheckMs(this.limits));
     this.ticker.unref();
   }
 
