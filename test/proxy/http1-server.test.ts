@@ -48,6 +48,16 @@ async function serve(handlers: Partial<ClientHandlers>, limits: ClientLimits = L
   };
 }
 
+/** A connected client socket and what it has received so far (latin1), plus a promise of its close. */
+async function client(port: number, options: { allowHalfOpen?: boolean } = {}): Promise<{ socket: Socket; received(): string; closed: Promise<unknown> }> {
+  const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: options.allowHalfOpen ?? false });
+  let received = "";
+  socket.on("data", (d: Buffer) => (received += d.toString("latin1")));
+  const closed = new Promise((r) => socket.once("close", r));
+  await new Promise((r) => socket.once("connect", r));
+  return { socket, received: () => received, closed };
+}
+
 function text(res: ProxyResponse, status: number, body: string, extra: string[] = []): void {
   res.writeHead(status, ["content-type", "text/plain", "content-length", String(Buffer.byteLength(body)), ...extra]);
   res.end(body);
@@ -94,14 +104,11 @@ test("Expect: 100-continue gets an interim 100 before the body is sent; another 
     },
   });
   try {
-    const socket = net.connect(s.port, "127.0.0.1");
-    let received = "";
-    socket.on("data", (d) => (received += d.toString("latin1")));
-    await new Promise((r) => socket.once("connect", r));
+    const { socket, received } = await client(s.port);
     socket.write("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
-    await eventually(() => received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), 2000, "100 Continue");
+    await eventually(() => received().startsWith("HTTP/1.1 100 Continue\r\n\r\n"), 2000, "100 Continue");
     socket.write("hello");
-    await eventually(() => received.includes("got it"), 2000, "the final response");
+    await eventually(() => received().includes("got it"), 2000, "the final response");
     socket.destroy();
     assert.deepEqual(bodies, ["hello"]);
 
@@ -244,14 +251,10 @@ test("deadlines: an idle keep-alive connection is closed quietly; a connection t
 test("a client that half-closes after its request still gets the response", async () => {
   const s = await serve({ request: (_req, res) => setTimeout(() => text(res, 200, "late but there"), 50) });
   try {
-    const socket = net.connect({ port: s.port, host: "127.0.0.1", allowHalfOpen: true });
-    let received = "";
-    socket.on("data", (d) => (received += d.toString("latin1")));
-    const closed = new Promise((r) => socket.once("close", r));
-    await new Promise((r) => socket.once("connect", r));
+    const { socket, received, closed } = await client(s.port, { allowHalfOpen: true });
     socket.end("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     await closed;
-    assert.match(received, /late but there$/);
+    assert.match(received(), /late but there$/);
   } finally {
     await s.close();
   }
@@ -386,18 +389,15 @@ test("after its last response the server ends its side, lingers for the client, 
 test("an early answer to an upload reaches the client: the rest of the body is read and dropped, not left to reset the connection", async () => {
   const s = await serve({ request: (_req, res) => text(res, 413, "too large") });
   try {
-    const socket = net.connect(s.port, "127.0.0.1");
-    let received = "";
-    socket.on("data", (d) => (received += d.toString("latin1")));
+    const { socket, received } = await client(s.port);
     socket.on("error", () => {});
-    await new Promise((r) => socket.once("connect", r));
     socket.write(`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\n`);
     const chunk = Buffer.alloc(256 * 1024, 1);
     for (let i = 0; i < 32 && socket.writable; i++) {
       if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once("drain", r)), sleep(300)]);
     }
-    await eventually(() => received.includes("too large"), 3000, "the 413");
-    assert.match(received, /^HTTP\/1.1 413 [\s\S]*connection: close\r\n/);
+    await eventually(() => received().includes("too large"), 3000, "the 413");
+    assert.match(received(), /^HTTP\/1.1 413 [\s\S]*connection: close\r\n/);
     socket.destroy();
   } finally {
     await s.close();
@@ -407,14 +407,10 @@ test("an early answer to an upload reaches the client: the rest of the body is r
 test("a client that pipelines two requests and half-closes gets both answers, the last one announcing the close", async () => {
   const s = await serve({ request: (req, res) => setTimeout(() => text(res, 200, `answer ${req.url}`), 20) });
   try {
-    const socket = net.connect({ port: s.port, host: "127.0.0.1", allowHalfOpen: true });
-    let received = "";
-    socket.on("data", (d) => (received += d.toString("latin1")));
-    const closed = new Promise((r) => socket.once("close", r));
-    await new Promise((r) => socket.once("connect", r));
+    const { socket, received, closed } = await client(s.port, { allowHalfOpen: true });
     socket.end("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
     await closed;
-    const [first, second] = received.split(/(?=HTTP\/1.1 )/);
+    const [first, second] = received().split(/(?=HTTP\/1.1 )/);
     assert.match(first!, /connection: keep-alive\r\n[\s\S]*answer \/1$/);
     assert.match(second!, /connection: close\r\n[\s\S]*answer \/2$/);
   } finally {
