@@ -10,6 +10,7 @@ import { CLIENT_CLOSED_STATUS } from "./forward/direct.js";
 import { classifyUpstreamError, respondWithFailure } from "./forward/errors.js";
 import { FetchExchange, UpstreamFailureError } from "./forward/fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
+import { headerObject } from "./http1/request.js";
 import { sendBody } from "./http1/send-body.js";
 import type { ProxyRequest, ProxyResponse } from "./http1/types.js";
 import { recordCompletion, type GenerationLease, type ListenerContext } from "./request-context.js";
@@ -26,7 +27,7 @@ export async function serveThroughCache(
   startedAt: number,
   client: string,
 ): Promise<void> {
-  const { route, forwarded, path, host } = resolved;
+  const { route, forwarded, path, identity } = resolved;
   const requestId = forwarded.requestId;
   const method = req.method;
   let bodySent = false;
@@ -47,7 +48,9 @@ export async function serveThroughCache(
       }, background ? undefined : () => res.destroyed);
       exchange.start();
     });
-  const request: CacheRequest = { method, url: path, host, scheme: listener.identity.proto, headers: req.headers };
+  // The cache sees the request the origin gets: its identity, and the headers as forwarded, so a
+  // Vary-named header the client nominated in Connection (stripped) cannot select a variant.
+  const request: CacheRequest = { method, url: path, host: identity.authority, scheme: identity.scheme, headers: headerObject(forwarded.headers) };
 
   const finish = (status: number, backend: string | undefined, cache: string | undefined, error: string | undefined) => {
     const series = backend === undefined ? route.localSeries : route.seriesFor(backend);

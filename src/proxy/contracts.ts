@@ -94,12 +94,13 @@ export interface UpstreamResponse {
 /** A request as the cache layer sees it. */
 export interface CacheRequest {
   method: string;
-  /** Origin-form target: path and query. */
+  /** Origin-form target: path and query, normalised (http/target.ts) and sent upstream as is. */
   url: string;
-  /** Lower-case host without port. */
+  /** Lower-case authority: host, plus a port when it is not the scheme's default. */
   host: string;
-  /** "http" | "https" as the client saw it. */
+  /** "http" | "https": the scheme the origin is told (X-Forwarded-Proto). */
   scheme: string;
+  /** The request headers as forwarded upstream (Vary is matched on these). */
   headers: IncomingHttpHeaders;
 }
 

@@ -9,6 +9,7 @@
  * lower-casing only names whose length could make them special.
  */
 import { randomUUID } from "node:crypto";
+import { effectiveScheme, requestIdentity, type RequestIdentity } from "./http/request-identity.js";
 
 /** Why a header is handled specially; 0 = copied unchanged. */
 const enum Kind {
@@ -21,6 +22,7 @@ const enum Kind {
   XForwardedFor,
   XForwardedProto,
   XForwardedHost,
+  XRealIp,
   RequestId,
   Expect,
   ContentLength,
@@ -45,8 +47,10 @@ function classify(name: string): Kind {
       const l = name.toLowerCase();
       return l === "upgrade" || l === "trailer" ? Kind.HopByHop : Kind.Plain;
     }
-    case 9:
-      return name.toLowerCase() === "forwarded" ? Kind.Forwarded : Kind.Plain;
+    case 9: {
+      const l = name.toLowerCase();
+      return l === "forwarded" ? Kind.Forwarded : l === "x-real-ip" ? Kind.XRealIp : Kind.Plain;
+    }
     case 10: {
       const l = name.toLowerCase();
       return l === "connection" ? Kind.Connection : l === "keep-alive" ? Kind.HopByHop : Kind.Plain;
@@ -128,8 +132,8 @@ export interface ForwardedRequest {
   /** Flat [name, value, …] for the backend. */
   headers: string[];
   requestId: string;
-  /** Host header as the client sent it (undefined for HTTP/1.0 without Host). */
-  host: string | undefined;
+  /** The one identity routing, the cache key and the upstream request use (undefined when invalid). */
+  identity: RequestIdentity | undefined;
   /** Whether a body follows (Content-Length > 0 or Transfer-Encoding). */
   hasBody: boolean;
   /** Set when the request must be refused: the message to answer 400 with. */
@@ -140,19 +144,27 @@ export interface ForwardedRequest {
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * Rewrites a client request's headers for the backend.
+ * Rewrites a client request's headers for the backend and computes the
+ * request's identity (see http/request-identity.ts) from its target, Host
+ * and trusted X-Forwarded-Proto: Host, X-Forwarded-Host, X-Forwarded-Proto
+ * and Forwarded are all written from that identity.
  *
  * `peer` is the client's address as this proxy sees it; `trusted` says
  * whether that peer is a configured trusted proxy, in which case its
- * X-Forwarded-* / Forwarded values are extended rather than replaced.
+ * X-Forwarded-For / X-Real-IP / Forwarded values are extended or kept
+ * rather than replaced, and its X-Forwarded-Proto is believed.
+ *
+ * Header names with an underscore are dropped (as nginx does by default):
+ * servers that map `X_Foo` and `X-Foo` to the same variable would otherwise
+ * see a header this proxy did not recognise (`Transfer_Encoding`).
  */
-export function forwardRequestHeaders(raw: readonly string[], peer: string, trusted: boolean, identity: ForwardingIdentity): ForwardedRequest {
+export function forwardRequestHeaders(raw: readonly string[], target: string, peer: string, trusted: boolean, identity: ForwardingIdentity): ForwardedRequest {
   const out: string[] = [];
   let host: string | undefined;
   let via: string | undefined;
   let xff: string | undefined;
+  let xRealIp: string | undefined;
   let xfProto: string | undefined;
-  let xfHost: string | undefined;
   let forwarded: string | undefined;
   let requestId: string | undefined;
   let nominated: Set<string> | undefined;
@@ -163,7 +175,7 @@ export function forwardRequestHeaders(raw: readonly string[], peer: string, trus
     const value = raw[i + 1]!;
     switch (classify(name)) {
       case Kind.Plain:
-        out.push(name, value);
+        if (name.indexOf("_") < 0) out.push(name, value);
         break;
       case Kind.ContentLength:
         // Node's parser already refused malformed or conflicting lengths.
@@ -192,8 +204,11 @@ export function forwardRequestHeaders(raw: readonly string[], peer: string, trus
       case Kind.XForwardedProto:
         if (trusted) xfProto = value;
         break;
+      // Always written from the identity: the origin must see the authority that was routed and keyed.
       case Kind.XForwardedHost:
-        if (trusted) xfHost = value;
+        break;
+      case Kind.XRealIp:
+        if (trusted) xRealIp ??= value;
         break;
       case Kind.Forwarded:
         if (trusted) forwarded = forwarded === undefined ? value : `${forwarded}, ${value}`;
@@ -209,18 +224,25 @@ export function forwardRequestHeaders(raw: readonly string[], peer: string, trus
   }
   if (nominated !== undefined) removeNominated(out, nominated);
   requestId ??= randomUUID();
+  let id: RequestIdentity | undefined;
+  if (invalid === undefined) {
+    const scheme = effectiveScheme(xfProto, identity.proto);
+    const found = typeof scheme === "object" ? scheme.invalid : requestIdentity(target, host, scheme);
+    if (typeof found === "string") invalid = found;
+    else id = found;
+  }
+  if (id === undefined) return { headers: out, requestId, identity: undefined, hasBody, invalid: invalid! };
   const client = unmapIPv4(peer);
-  if (host !== undefined) out.push("host", host);
+  out.push("host", id.authority);
   out.push("x-forwarded-for", xff === undefined ? client : `${xff}, ${client}`);
-  out.push("x-forwarded-proto", xfProto ?? identity.proto);
-  if (xfHost !== undefined || host !== undefined) out.push("x-forwarded-host", xfHost ?? host!);
-  const element = forwardedElement(client, host, identity.proto);
+  out.push("x-real-ip", xRealIp ?? client);
+  out.push("x-forwarded-proto", id.scheme);
+  out.push("x-forwarded-host", id.authority);
+  const element = forwardedElement(client, id.authority, id.scheme);
   out.push("forwarded", forwarded === undefined ? element : `${forwarded}, ${element}`);
   out.push("via", via === undefined ? identity.via : `${via}, ${identity.via}`);
   out.push("x-request-id", requestId);
-  const result: ForwardedRequest = { headers: out, requestId, host, hasBody };
-  if (invalid !== undefined) result.invalid = invalid;
-  return result;
+  return { headers: out, requestId, identity: id, hasBody };
 }
 
 /** Drops headers the client's Connection header nominated as hop-by-hop (rare: a slow path is fine). */
@@ -262,14 +284,14 @@ export function forwardResponseHeaders(headers: Record<string, string | string[]
 }
 
 /** The last element built: consecutive requests mostly come from the same client for the same host. */
-let lastElement = { client: "", host: "" as string | undefined, proto: "", value: "" };
+let lastElement = { client: "", host: "", proto: "", value: "" };
 
 /** One RFC 7239 element for this hop: `for=…;host=…;proto=…`, quoting what is not a token. */
-export function forwardedElement(client: string, host: string | undefined, proto: string): string {
+export function forwardedElement(client: string, host: string, proto: string): string {
   const last = lastElement;
   if (last.client === client && last.host === host && last.proto === proto) return last.value;
   const forValue = client.includes(":") ? `"[${client}]"` : client;
-  const value = host === undefined ? `for=${forValue};proto=${proto}` : `for=${forValue};host=${quoteIfNeeded(host)};proto=${proto}`;
+  const value = `for=${forValue};host=${quoteIfNeeded(host)};proto=${proto}`;
   lastElement = { client, host, proto, value };
   return value;
 }
@@ -283,31 +305,6 @@ function quoteIfNeeded(value: string): string {
 /** "::ffff:10.0.0.1" → "10.0.0.1": how a dual-stack socket reports an IPv4 client. */
 export function unmapIPv4(address: string): string {
   return address.length > 7 && address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
-}
-
-/** Lower-case host without port: "Example.COM:8080" → "example.com", "[::1]:80" → "[::1]". */
-export function normalizeHost(value: string | undefined): string {
-  if (value === undefined || value === "") return "";
-  let end = value.length;
-  if (value.charCodeAt(0) === 0x5b /* [ */) {
-    const close = value.indexOf("]");
-    end = close < 0 ? end : close + 1;
-  } else {
-    const colon = value.lastIndexOf(":");
-    if (colon >= 0) end = colon;
-  }
-  let host = end === value.length ? value : value.slice(0, end);
-  // A fully qualified name may end in a dot; it names the same host.
-  if (host.endsWith(".")) host = host.slice(0, -1);
-  return hasUpper(host) ? host.toLowerCase() : host;
-}
-
-function hasUpper(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) return true;
-  }
-  return false;
 }
 
 /** `1.1 <name>` with the name reduced to token characters, as Via requires. */

@@ -14,7 +14,8 @@ import { serveThroughCache } from "./cached.js";
 import { DirectExchange } from "./forward/direct.js";
 import { sendShort } from "./forward/errors.js";
 import type { RouteRuntime } from "./forward/route-runtime.js";
-import { forwardRequestHeaders, normalizeHost, unmapIPv4, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
+import { forwardRequestHeaders, unmapIPv4, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
+import type { RequestIdentity } from "./http/request-identity.js";
 import { bindServer, boundPort, sameAddress } from "./bind.js";
 import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "./http1/index.js";
 import { clientErrorResponse, clientLimits } from "./limits.js";
@@ -38,10 +39,10 @@ export interface ProxyHost {
 export interface ResolvedRequest {
   route: RouteRuntime;
   forwarded: ForwardedRequest;
-  /** Origin-form target to send upstream. */
+  /** What was routed on; the cache keys on it and the upstream request is written from it. */
+  identity: RequestIdentity;
+  /** Origin-form target to send upstream (identity.target). */
   path: string;
-  /** Lower-case host without port. */
-  host: string;
 }
 
 /** A request the proxy answers itself. */
@@ -182,24 +183,22 @@ export class HttpListener implements ListenerContext {
     }
   }
 
-  /** Route and header rewriting shared by plain and Upgrade requests. */
+  /**
+   * Route and header rewriting shared by plain and Upgrade requests: the
+   * request's identity is computed once (with the forwarded headers) and
+   * everything after reads it.
+   */
   resolve(state: RuntimeState, req: ProxyRequest, client: string): ResolvedRequest | Refusal {
-    const forwarded = forwardRequestHeaders(req.rawHeaders, client, state.trust.has(client), this.identity);
-    let path = req.url;
-    let hostHeader = forwarded.host;
-    if (path.charCodeAt(0) !== 0x2f /* / */) {
-      const absolute = absoluteTarget(path);
-      if (absolute === undefined) return { status: 400, message: "the request target must be a path or an absolute http(s) URL", forwarded, route: undefined };
-      // RFC 9112 §3.2.2: with an absolute target, its authority replaces the Host header.
-      path = absolute.path;
-      hostHeader = absolute.authority;
-      replaceHost(forwarded, absolute.authority);
+    const forwarded = forwardRequestHeaders(req.rawHeaders, req.url, client, state.trust.has(client), this.identity);
+    const identity = forwarded.identity;
+    if (identity === undefined) return { status: 400, message: forwarded.invalid ?? "invalid request", forwarded, route: undefined };
+    const route = state.router.table(this.name)?.match(identity.host, identity.target, req.rawHeaders);
+    if (route === undefined) return { status: 404, message: `no route matches host "${identity.host}" and path "${pathOnly(identity)}"`, forwarded, route: undefined };
+    // A body on GET/HEAD is not part of the cache key, so it could select what is stored for everyone.
+    if (route.cache !== undefined && forwarded.hasBody && (req.method === "GET" || req.method === "HEAD")) {
+      return { status: 400, message: `a ${req.method} request with a body is refused on a cached route`, forwarded, route };
     }
-    if (forwarded.invalid !== undefined) return { status: 400, message: forwarded.invalid, forwarded, route: undefined };
-    const host = normalizeHost(hostHeader);
-    const route = state.router.table(this.name)?.match(host, routingPath(path), req.rawHeaders);
-    if (route === undefined) return { status: 404, message: `no route matches host "${host}" and path "${pathOnly(path)}"`, forwarded, route: undefined };
-    return { route, forwarded, path, host };
+    return { route, forwarded, identity, path: identity.target };
   }
 
   private refuse(req: ProxyRequest, res: ProxyResponse, state: RuntimeState, refusal: Refusal, startedAt: number, client: string): void {
@@ -244,50 +243,7 @@ function rawResponse(status: number, message: string): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
-/** "http://host:8080/p?q" → { authority: "host:8080", path: "/p?q" }. */
-function absoluteTarget(target: string): { authority: string; path: string } | undefined {
-  if (!/^https?:\/\//i.test(target)) return undefined;
-  try {
-    const u = new URL(target);
-    if (u.username !== "" || u.password !== "") return undefined;
-    return { authority: u.host, path: `${u.pathname}${u.search}` };
-  } catch {
-    return undefined;
-  }
-}
-
-function replaceHost(forwarded: ForwardedRequest, authority: string): void {
-  const h = forwarded.headers;
-  for (let i = 0; i < h.length; i += 2) {
-    if (h[i] === "host") {
-      h[i + 1] = authority;
-      return;
-    }
-  }
-  h.push("host", authority);
-  forwarded.host = authority;
-}
-
-/**
- * The path routes are matched against. Repeated slashes are merged (as
- * nginx's merge_slashes does) and dot segments and percent-encoded dots are
- * resolved, so "/static/../admin" and "//admin" are matched as "/admin"; the
- * request goes upstream unchanged.
- */
-export function routingPath(target: string): string {
-  if (target.indexOf("/.") < 0 && target.indexOf("%") < 0 && target.indexOf("//") < 0) return target;
-  const q = target.indexOf("?");
-  const path = (q < 0 ? target : target.slice(0, q)).replace(/\/{2,}/g, "/");
-  try {
-    // An explicit base keeps a path that starts with "//" from being read as an authority.
-    return new URL(`http://h${path}`).pathname;
-  } catch {
-    return path;
-  }
-}
-
-function pathOnly(target: string): string {
-  const q = target.indexOf("?");
-  const p = q < 0 ? target : target.slice(0, q);
+function pathOnly(identity: RequestIdentity): string {
+  const p = identity.target.slice(0, identity.pathEnd);
   return p.length > 200 ? `${p.slice(0, 200)}…` : p;
 }

@@ -1,14 +1,12 @@
 /**
- * Cache keys. A primary key is the normalised target URI: scheme, lower-case
- * host, path, and the query kept, sorted or dropped per route. Nothing else
- * from the request goes in: headers that change the response must be named by
- * the origin's Vary (handled per variant), so an unkeyed header can never
- * select what is stored for everyone (cache poisoning).
- *
- * Normalisation is limited to what RFC 3986 §6.2.2 says is equivalent for
- * every server (hex case, decoding unreserved characters), because the
- * forwarder sends the raw target: folding two targets the origin might
- * distinguish (e.g. removing dot-segments) would let one poison the other.
+ * Cache keys. A primary key is the target URI the origin is sent: the
+ * scheme it is told, the authority (lower-case host, plus a non-default
+ * port), the path, and the query kept, sorted or dropped per route. The
+ * proxy normalised the target once (http/target.ts) and forwards that form,
+ * so the key and the origin read the same bytes. Nothing else from the
+ * request goes in: headers that change the response must be named by the
+ * origin's Vary (handled per variant), so an unkeyed header can never select
+ * what is stored for everyone (cache poisoning).
  */
 import { createHash } from "node:crypto";
 import { EdgeformError } from "../../errors.js";
@@ -36,9 +34,21 @@ export function normalizeQuery(query: string, mode: KeyQuery): string {
   if (mode === "keep") return `?${q}`;
   const params = q.split("&").filter((p) => p !== "");
   if (params.length === 0) return "";
-  // Sort by name then value, so `?b=1&a=2` and `?a=2&b=1` share an entry.
-  params.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Sort by name only, and stably: `?b=1&a=2` and `?a=2&b=1` share an entry, but `?a=1&a=2` and
+  // `?a=2&a=1` do not (the order of repeated names is meaningful to most frameworks).
+  params.sort(byParamName);
   return `?${params.join("&")}`;
+}
+
+function paramName(p: string): string {
+  const eq = p.indexOf("=");
+  return eq < 0 ? p : p.slice(0, eq);
+}
+
+function byParamName(a: string, b: string): number {
+  const x = paramName(a);
+  const y = paramName(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
@@ -128,11 +138,15 @@ function splitUrl(raw: string, what: "url" | "prefix"): Array<{ scheme: string; 
       hint: `give the full URL, e.g. "https://example.com/static/" (without a scheme both http and https are purged)`,
     });
   }
-  // Ports are not part of keys: the proxy keys on the Host name alone.
-  const host = m[2]!.toLowerCase().replace(/:\d+$/, "");
   const target = m[3] === "" ? "/" : m[3]!;
   if (!target.startsWith("/")) {
     throw new EdgeformError("EF_PROXY_CACHE_PURGE", `purge ${what} ${JSON.stringify(raw)} has no path`, { hint: 'add a path, e.g. "https://example.com/"' });
   }
-  return (scheme ? [scheme] : ["http", "https"]).map((s) => ({ scheme: s, host, target }));
+  // Keys carry the authority as the origin is sent it: a non-default port stays, the scheme's default goes.
+  return (scheme ? [scheme] : ["http", "https"]).map((s) => ({ scheme: s, host: keyAuthority(m[2]!.toLowerCase(), s), target }));
+}
+
+function keyAuthority(authority: string, scheme: string): string {
+  const defaultPort = scheme === "https" ? ":443" : ":80";
+  return authority.endsWith(defaultPort) ? authority.slice(0, -defaultPort.length) : authority;
 }

@@ -171,7 +171,7 @@ export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
           if (name.toLowerCase() === "host") hosts++;
           break;
         case 6:
-          if (name.toLowerCase() === "expect") expect = headers[i + 1]!;
+          if (name.toLowerCase() === "expect") expect = expect === undefined ? headers[i + 1]! : `${expect}, ${headers[i + 1]!}`;
           break;
         case 14:
           if (name.toLowerCase() === "content-length" && headers[i + 1] !== "0") hasBody = true;
@@ -206,8 +206,10 @@ export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
     else if (method === "CONNECT") refusal = { status: 405, message: "CONNECT is not supported: this is a reverse proxy" };
     else if (http11 && hosts === 0) refusal = { status: 400, message: "an HTTP/1.1 request needs a Host header" };
     else if (expect !== undefined) {
-      if (/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) expectContinue = true;
-      else refusal = { status: 417, message: `the expectation "${expect.slice(0, 64)}" is not supported` };
+      // RFC 9110 §10.1.1: 100-continue is the only expectation; any other one (even beside it) gets 417.
+      if (!onlyContinue(expect)) refusal = { status: 417, message: `the expectation "${expect.slice(0, 64)}" is not supported` };
+      // §15.2.1: no 1xx goes to an HTTP/1.0 client, which would read it as the final response.
+      else expectContinue = http11;
     }
     if (refusal !== undefined) {
       res.shouldKeepAlive = false;
@@ -471,3 +473,15 @@ function onHeadersComplete(
   return (this.owner as ClientConnection).headersComplete(major, minor, headers, method, url, upgrade, keepAlive);
 }
 
+
+/** Whether an Expect value lists 100-continue and nothing else (any case, spaces and empty list items allowed). */
+function onlyContinue(expect: string): boolean {
+  let seen = false;
+  for (const part of expect.split(",")) {
+    const item = part.trim().toLowerCase();
+    if (item === "") continue;
+    if (item !== "100-continue") return false;
+    seen = true;
+  }
+  return seen;
+}
