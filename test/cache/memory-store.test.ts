@@ -29,14 +29,14 @@ test("memory store: bounded by bytes, evicting least recently used first", () =>
 });
 
 test("memory store: many small records fit where one large one would not (bytes, not entries)", () => {
-  const store = new MemoryStore({ maxBytes: 100_000 });
+  const store = new MemoryStore({ maxBytes: 400_000 });
   for (let i = 0; i < 100; i++) {
     const u = uniqueUrl(`/small/${i}`);
     store.setSync(u, response(u, { body: "x".repeat(100) }), 60_000);
   }
   assert.equal(store.entries, 100);
   const big = uniqueUrl("/big");
-  store.setSync(big, response(big, { body: Buffer.alloc(200_000) }), 60_000);
+  store.setSync(big, response(big, { body: Buffer.alloc(500_000) }), 60_000);
   assert.equal(store.getSync(big), undefined, "a record larger than the whole tier is not stored");
   assert.equal(store.entries, 100, "and evicts nothing");
 });

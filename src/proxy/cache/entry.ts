@@ -52,16 +52,63 @@ export interface VaryMarker {
 
 export type CacheRecord = StoredResponse | VaryMarker;
 
-/** Bytes a record costs in memory: body, headers, and a fixed allowance for the object itself. */
+/*
+ * What a record costs in the memory tier, counted from everything it keeps
+ * alive, so the tier's byte bound holds for the process's heap (a cache bound
+ * that counted only bodies once held ~30x its bound under a Vary-heavy load):
+ * the key, the URL, every header name and value, the Vary names and the
+ * request values they selected (which can be as large as a request header),
+ * the tags and their entries in the store's tag index, and the objects around
+ * them. V8 costs are approximated per object; strings are one byte per
+ * character (header text is Latin-1) plus a fixed header.
+ */
+/** The record object, its Slot and Map entry in the store, and its headers object. */
+const RECORD_OVERHEAD = 640;
+/** A V8 string's header, or an array slot / object property plus the pointer to a value. */
+const STRING_OVERHEAD = 32;
+/** A tag's entry in the store's tag index (a Set member, and its share of the Set). */
+const TAG_INDEX_OVERHEAD = 96;
+/** A Buffer object and its ArrayBuffer's bookkeeping. */
+const BUFFER_OVERHEAD = 160;
+
+function textSize(s: string): number {
+  return STRING_OVERHEAD + s.length;
+}
+
+function listSize(list: readonly (string | null)[]): number {
+  let size = STRING_OVERHEAD;
+  for (const s of list) size += s === null ? 8 : textSize(s);
+  return size;
+}
+
+/** Bytes a record costs in memory under `key` (see above). */
 export function recordSize(key: string, record: CacheRecord): number {
-  let size = 256 + key.length * 2;
-  if (record.kind === "vary") return size + record.nameSets.flat().join().length * 2;
-  size += record.body.length;
+  let size = RECORD_OVERHEAD + textSize(key) + textSize(record.url);
+  for (const tag of record.tags) size += textSize(tag) + TAG_INDEX_OVERHEAD;
+  if (record.kind === "vary") {
+    for (const names of record.nameSets) size += listSize(names);
+    return size;
+  }
+  // A Buffer may be a view of a larger allocation; the whole allocation stays alive.
+  size += BUFFER_OVERHEAD + Math.max(record.body.length, record.body.buffer.byteLength);
   for (const name in record.headers) {
     const v = record.headers[name]!;
-    size += name.length + (Array.isArray(v) ? v.join().length : v.length);
+    size += textSize(name) + (typeof v === "string" ? textSize(v) : listSize(v));
   }
+  if (record.vary !== undefined) size += listSize(record.vary.names) + listSize(record.vary.values);
   return size;
+}
+
+/**
+ * A copy of `buf` in an allocation of its own, when it is a view of a larger
+ * one (Node's pooled slabs, a Redis reply): a stored body must not keep
+ * memory alive that the cache does not count.
+ */
+export function ownedBuffer(buf: Buffer): Buffer {
+  if (buf.byteOffset === 0 && buf.buffer.byteLength === buf.length) return buf;
+  const copy = Buffer.allocUnsafeSlow(buf.length);
+  buf.copy(copy);
+  return copy;
 }
 
 // Wire form: one type byte ("R" response, "V" vary marker) so Redis scripts can
@@ -88,7 +135,7 @@ export function decodeRecord(buf: Buffer): CacheRecord | undefined {
     if (meta.kind === "response") {
       if (buf[0] !== TYPE_RESPONSE) return undefined;
       // Copy out of Redis's reply buffer so the entry does not pin a larger allocation.
-      return { ...meta, body: Buffer.from(buf.subarray(5 + len)) };
+      return { ...meta, body: ownedBuffer(buf.subarray(5 + len)) };
     }
     if (meta.kind === "vary" && buf[0] === TYPE_VARY) return meta;
     return undefined;

@@ -3,7 +3,7 @@
  * few large bodies cannot take the memory that thousands of small ones would
  * use better. One per worker; nothing is shared between processes.
  */
-import { recordSize, type CacheRecord } from "./entry.js";
+import { ownedBuffer, recordSize, type CacheRecord } from "./entry.js";
 import type { CacheStore } from "./store.js";
 
 export interface MemoryStoreOptions {
@@ -60,9 +60,12 @@ export class MemoryStore implements CacheStore {
     return this.getSync(key);
   }
 
-  setSync(key: string, record: CacheRecord, ttlMs: number): void {
+  setSync(key: string, given: CacheRecord, ttlMs: number): void {
     const old = this.#slots.get(key);
     if (old) this.#remove(key, old);
+    // A body that is a view of a larger allocation would keep all of it alive, uncounted.
+    const body = given.kind === "response" ? ownedBuffer(given.body) : undefined;
+    const record = body === undefined || given.kind !== "response" || body === given.body ? given : { ...given, body };
     const size = recordSize(key, record);
     if (ttlMs <= 0 || size > this.#maxBytes) return;
     this.#slots.set(key, { record, size, expiresAt: this.#now() + ttlMs });
