@@ -83,7 +83,8 @@ function validName(value: string, end: number): string | { reason: string } {
   for (let i = 0; i < end; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x2e /* . */) {
-      if (i === labelStart && !(i === end - 1 && i > 0)) return { reason: `Host "${clip(value)}" has an empty label` };
+      // An empty label ("a..b", ".a", "a.."); one trailing dot after a label is the FQDN form.
+      if (i === labelStart) return { reason: `Host "${clip(value)}" has an empty label` };
       labelStart = i + 1;
       continue;
     }
