@@ -197,6 +197,7 @@ function planEdge(ctx: PlanContext): PlannedEdge {
   }
   const secretEnv: Record<string, string> = {};
   if (spec.admin?.token) secretEnv[secretEnvName(spec.admin.token.secret)] = spec.admin.token.secret;
+  if (spec.admin?.metricsToken) secretEnv[secretEnvName(spec.admin.metricsToken.secret)] = spec.admin.metricsToken.secret;
   const edge: PlannedEdge = {
     resourceName: resourceName([topology.name, "edge"]),
     replicas,
@@ -258,6 +259,7 @@ function planProxyConfig(ctx: PlanContext, fleets: PlannedFleet[], caches: Plann
     accessLog: spec.accessLog ?? true,
   };
   if (spec.admin?.token) config.admin.tokenEnv = secretEnvName(spec.admin.token.secret);
+  if (spec.admin?.metricsToken) config.admin.metricsTokenEnv = secretEnvName(spec.admin.metricsToken.secret);
   if (edge.workers !== undefined) config.workers = edge.workers;
   return config;
 }

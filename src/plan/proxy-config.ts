@@ -164,6 +164,8 @@ export interface AdminConfig {
    * endpoints (purge, reload). The token itself never appears in config.
    */
   tokenEnv?: string;
+  /** Environment variable holding the bearer token GET /metrics needs; unset = /metrics is open. */
+  metricsTokenEnv?: string;
 }
 
 export interface LimitsConfig {

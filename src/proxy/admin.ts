@@ -75,6 +75,7 @@ export class AdminServer {
     const path = (req.url ?? "/").split("?")[0];
     const method = req.method ?? "GET";
     if (path === "/metrics" && (method === "GET" || method === "HEAD")) {
+      if (this.config.metricsTokenEnv !== undefined && !this.metricsAuthorized(req, res, this.config.metricsTokenEnv)) return;
       const m = await this.actions.metrics();
       res.writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" });
       res.end(m.body);
@@ -106,14 +107,30 @@ export class AdminServer {
       });
       return false;
     }
-    const header = req.headers.authorization ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match || !sameSecret(match[1]!.trim(), expected)) {
+    if (!bearerMatches(req, expected)) {
       this.logger.warn({ event: "admin-denied", path: req.url, client: req.socket.remoteAddress }, "admin request with a missing or wrong bearer token");
       json(res, 401, { error: 'missing or wrong bearer token (send "Authorization: Bearer <token>")' }, { "www-authenticate": 'Bearer realm="edgeform-admin"' });
       return false;
     }
     return true;
+  }
+
+  /**
+   * /metrics names every backend address, so a spec may protect it with a
+   * token of its own (Prometheus sends it with `authorization`); a token
+   * configured but missing from the environment closes it rather than
+   * opening it.
+   */
+  private metricsAuthorized(req: IncomingMessage, res: ServerResponse, variable: string): boolean {
+    const expected = this.env[variable];
+    if (expected === undefined || expected === "") {
+      json(res, 403, { error: "/metrics needs a token, but none is configured", fix: `set the environment variable ${variable} (edge.admin.metricsToken), then send it as "Authorization: Bearer <token>"` });
+      return false;
+    }
+    if (bearerMatches(req, expected)) return true;
+    this.logger.warn({ event: "admin-denied", path: req.url, client: req.socket.remoteAddress }, "metrics request with a missing or wrong bearer token");
+    json(res, 401, { error: 'missing or wrong bearer token (send "Authorization: Bearer <token>")' }, { "www-authenticate": 'Bearer realm="edgeform-metrics"' });
+    return false;
   }
 
   private async reload(res: ServerResponse): Promise<void> {
@@ -184,4 +201,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+function bearerMatches(req: IncomingMessage, expected: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+  return match !== null && sameSecret(match[1]!.trim(), expected);
 }

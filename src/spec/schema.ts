@@ -203,6 +203,8 @@ export const Edge = closed({
   admin: Type.Optional(closed({
     port: Type.Optional(Port),
     token: Type.Optional(SecretRef),
+    /** When set, GET /metrics needs `Authorization: Bearer <this secret>` (it lists backend addresses). */
+    metricsToken: Type.Optional(SecretRef),
   })),
   accessLog: Type.Optional(Type.Boolean({ default: true })),
 });
