@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { EdgeformError } from "../../errors.js";
 import type { RouteCacheConfig } from "../../plan/proxy-config.js";
+import { normalizeTarget } from "../http/target.js";
 
 export type KeyQuery = RouteCacheConfig["keyQuery"];
 
@@ -138,10 +139,13 @@ function splitUrl(raw: string, what: "url" | "prefix"): Array<{ scheme: string; 
       hint: `give the full URL, e.g. "https://example.com/static/" (without a scheme both http and https are purged)`,
     });
   }
-  const target = m[3] === "" ? "/" : m[3]!;
-  if (!target.startsWith("/")) {
+  const given = m[3] === "" ? "/" : m[3]!;
+  if (!given.startsWith("/")) {
     throw new EdgeformError("EF_PROXY_CACHE_PURGE", `purge ${what} ${JSON.stringify(raw)} has no path`, { hint: 'add a path, e.g. "https://example.com/"' });
   }
+  // Stored keys hold the normal form of the target the proxy forwarded; a purge names it the same way.
+  const normal = normalizeTarget(given);
+  const target = typeof normal === "string" ? given : normal.target;
   // Keys carry the authority as the origin is sent it: a non-default port stays, the scheme's default goes.
   return (scheme ? [scheme] : ["http", "https"]).map((s) => ({ scheme: s, host: keyAuthority(m[2]!.toLowerCase(), s), target }));
 }
