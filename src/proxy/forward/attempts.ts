@@ -14,6 +14,7 @@
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { Backend, BackendState, SelectionContext } from "../contracts.js";
+import { invalidUpstreamResponse } from "../http/upstream-response.js";
 import { classifyUpstreamError, NoBackendError, neverReachedBackend, type Failure } from "./errors.js";
 import { isIdempotent } from "./retry-policy.js";
 import type { BackendBinding, RouteRuntime } from "./route-runtime.js";
@@ -183,7 +184,13 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
     if (this.consumerGone()) controller.abort(new ClientGoneError());
   }
 
-  onResponseStart(_controller: Controller, statusCode: number, headers: Headers): void {
+  onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
+    const invalid = invalidUpstreamResponse(statusCode, headers);
+    if (invalid !== undefined) {
+      // Ends in onResponseError as an invalid response (502), like a response llhttp could not parse.
+      controller.abort(invalid);
+      return;
+    }
     this.status = statusCode;
     if (statusCode >= 500 && this.route.retry.retriesStatus(statusCode) && this.mayRetry(true)) {
       this.discarding = true;
@@ -194,7 +201,8 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
-    if (this.discarding) return;
+    // No head delivered: a response refused in onResponseStart whose abort has not landed yet.
+    if (this.discarding || !this.headDelivered) return;
     if (!this.deliverData(chunk)) controller.pause();
   }
 

@@ -337,11 +337,6 @@ export class H1Connection implements ParserOwner {
       this.informational = true;
       return 0;
     }
-    const invalid = invalidResponse(status, headers);
-    if (invalid !== undefined) {
-      this.fail(codedError(invalid.code, invalid.message));
-      return 1;
-    }
     this.responseStarted = true;
     this.keepAlive = shouldKeepAlive;
     this.phase = Phase.Body;
@@ -393,25 +388,6 @@ export class H1Connection implements ParserOwner {
     }
     return out;
   }
-}
-
-/**
- * A response the proxy will not relay (answered 502 instead): a status code
- * outside RFC 9110's 1xx–5xx classes, which clients and caches give no
- * meaning, or a transfer coding other than chunked, which would reach the
- * client silently decoded of its framing but still carrying (say) gzip.
- */
-function invalidResponse(status: number, raw: readonly string[]): { code: string; message: string } | undefined {
-  if (status > 599) return { code: "HPE_INVALID_STATUS", message: `status code ${status} is outside 100-599` };
-  let coding: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 17 && name.toLowerCase() === "transfer-encoding") coding = coding === undefined ? raw[i + 1]! : `${coding}, ${raw[i + 1]!}`;
-  }
-  if (coding !== undefined && coding.trim().toLowerCase() !== "chunked") {
-    return { code: "HPE_INVALID_TRANSFER_ENCODING", message: `Transfer-Encoding "${coding.slice(0, 64)}" has a coding other than chunked` };
-  }
-  return undefined;
 }
 
 function onHeaders(this: NativeParser, headers: string[]): void {
