@@ -96,7 +96,7 @@ test("Expect: only 100-continue is met; any other expectation, alone or beside i
         socket.on("data", (d: Buffer) => (got += d.toString("latin1")));
         socket.write(`POST /up HTTP/1.1\r\nHost: shop.test\r\nExpect: ${expect}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n`);
         await eventually(() => got.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), 2000, `100 Continue for ${JSON.stringify(expect)}`);
-        socket.end("ok");
+        socket.write("ok");
         await eventually(() => /HTTP\/1\.1 200/.test(got), 2000, "then the final response");
         socket.destroy();
       }

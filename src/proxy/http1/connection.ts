@@ -11,6 +11,7 @@
  * ticker checks, not timers per request.
  */
 import type { Socket } from "node:net";
+import { onlyContinue } from "../http/expect.js";
 import { closeParserSoon, consumeSocket, methodName, startReading, stopReading, strictParser, type NativeParser, type ParseError, type ParserOwner } from "../llhttp.js";
 import { ClientRequest, type BodySource } from "./request.js";
 import { ClientResponse, type ResponseSink } from "./response.js";
@@ -471,17 +472,4 @@ function onHeadersComplete(
   keepAlive: boolean,
 ): number {
   return (this.owner as ClientConnection).headersComplete(major, minor, headers, method, url, upgrade, keepAlive);
-}
-
-
-/** Whether an Expect value lists 100-continue and nothing else (any case, spaces and empty list items allowed). */
-function onlyContinue(expect: string): boolean {
-  let seen = false;
-  for (const part of expect.split(",")) {
-    const item = part.trim().toLowerCase();
-    if (item === "") continue;
-    if (item !== "100-continue") return false;
-    seen = true;
-  }
-  return seen;
 }

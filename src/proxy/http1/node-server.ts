@@ -6,6 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerOptions, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { onlyContinue } from "../http/expect.js";
 import { deadlineCheckMs } from "../limits.js";
 import type { ClientHandlers, ClientLimits, ClientServer, ProxyRequest, ProxyResponse } from "./types.js";
 
@@ -34,6 +35,17 @@ export class NodeClientServer implements ClientServer {
     server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
       const busy = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
       handlers.clientError(err, socket, socket.writable && (busy === undefined || busy === null || !busy.headersSent));
+    });
+    // Node meets any Expect that mentions 100-continue, and sends 100 to HTTP/1.0 clients too; apply the proxy's rule.
+    server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+      const expect = req.headers.expect ?? "";
+      if (!onlyContinue(expect)) {
+        res.writeHead(417, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+        res.end(`417 the expectation "${expect.slice(0, 64)}" is not supported\n`);
+        return;
+      }
+      if (req.httpVersion === "1.1") res.writeContinue();
+      handlers.request(adaptRequest(req), res as unknown as ProxyResponse);
     });
     server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => handlers.upgrade(adaptRequest(req), socket, head));
     this.server = server;
