@@ -36,7 +36,7 @@ export class RouteTable<T> {
   /**
    * The first matching route. `host` is lower-case without port; `path` is
    * the request target's path (a query may follow); `raw` are the request's
-   * raw headers, read only by routes with header conditions.
+   * headers as forwarded (flat), read only by routes with header conditions.
    */
   match(host: string, path: string, raw: readonly string[]): T | undefined {
     const exact = this.byHost.get(host);

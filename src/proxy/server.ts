@@ -192,7 +192,8 @@ export class HttpListener implements ListenerContext {
     const forwarded = forwardRequestHeaders(req.rawHeaders, req.url, client, state.trust.has(client), this.identity);
     const identity = forwarded.identity;
     if (identity === undefined) return { status: 400, message: forwarded.invalid ?? "invalid request", forwarded, route: undefined };
-    const route = state.router.table(this.name)?.match(identity.host, identity.target, req.rawHeaders);
+    // Header conditions read the headers as forwarded: a route cannot be chosen by a header the origin never gets.
+    const route = state.router.table(this.name)?.match(identity.host, identity.target, forwarded.headers);
     if (route === undefined) return { status: 404, message: `no route matches host "${identity.host}" and path "${pathOnly(identity)}"`, forwarded, route: undefined };
     // A body on GET/HEAD is not part of the cache key, so it could select what is stored for everyone.
     if (route.cache !== undefined && forwarded.hasBody && (req.method === "GET" || req.method === "HEAD")) {

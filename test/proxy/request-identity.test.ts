@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { send, withTopology } from "./identity-support.js";
+import { cluster, config, route, startBackend, withProxy } from "./support.js";
 
 test("defect 1: a Host that is not a valid authority is refused with 400 and nothing is forwarded", async () => {
   await withTopology(async ({ port, pub, admin }) => {
@@ -191,4 +192,32 @@ test("header hygiene: underscore names are dropped; X-Real-IP is set like X-Forw
     await send(port, "GET /admin/y HTTP/1.1", ["Host: shop.test", "X-Real-IP: 203.0.113.9"]);
     assert.equal(admin.seen.at(-1)?.headers["x-real-ip"], "203.0.113.9", "a trusted proxy's X-Real-IP is kept");
   }, { trustedProxies: ["127.0.0.0/8"] });
+});
+
+test("route header conditions read the headers as forwarded: a header stripped as hop-by-hop cannot choose the route", async () => {
+  const canary = await startBackend("canary");
+  const stable = await startBackend("stable");
+  try {
+    const cfg = config([cluster("canary", [canary]), cluster("stable", [stable])], [
+      route("canary", "canary", { match: { pathPrefix: "/", headers: { "x-canary": "1" } } }),
+      route("stable", "stable"),
+    ]);
+    await withProxy(cfg, async (proxy) => {
+      const port = proxy.ports["web"]!;
+      for (const connection of ["X-Canary", "keep-alive, x-canary"]) {
+        const r = await send(port, "GET / HTTP/1.1", ["Host: shop.test", `Connection: ${connection}`, "X-Canary: 1"]);
+        assert.match(r.body, /\bstable\b/, `Connection: ${connection} strips X-Canary, so the canary route does not match`);
+      }
+      for (const name of ["X_Canary", "x_canary"]) {
+        const r = await send(port, "GET / HTTP/1.1", ["Host: shop.test", `${name}: 1`]);
+        assert.match(r.body, /\bstable\b/, `${name} is dropped, so it cannot match`);
+      }
+      const real = await send(port, "GET / HTTP/1.1", ["Host: shop.test", "X-Canary: 1"]);
+      assert.match(real.body, /\bcanary\b/);
+      assert.equal(canary.seen[0]?.headers["x-canary"], "1", "the canary origin gets the header it was chosen by");
+    });
+  } finally {
+    await canary.close();
+    await stable.close();
+  }
 });
