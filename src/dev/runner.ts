@@ -36,6 +36,8 @@ export interface DevRunnerOptions {
   specName?: string;
   /** `--port`: the first HTTP listener listens here instead of its spec port. */
   port?: number;
+  /** How the user adds `--port` where they are, for the port-in-use fix; "--port" by default. */
+  portOption?: string;
   watch: boolean;
   env: Readonly<Record<string, string | undefined>>;
   report: Report;
@@ -238,7 +240,7 @@ export class DevRunner {
     const listeners = topology.edge.listeners.map((l) => ({
       port: listenerPorts[l.name] ?? l.port,
       what: `edge listener "${l.name}"`,
-      ...(l.name === firstHttp ? { flag: "--port" } : {}),
+      ...(l.name === firstHttp ? { flag: this.options.portOption ?? "--port" } : {}),
     }));
     await assertPortsFree(listeners.filter((l) => !held.has(l.port)));
 
