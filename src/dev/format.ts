@@ -46,12 +46,12 @@ export function eventLines(e: DevEvent, paint: Paint, formatDiagnostics: FormatD
     case "ready": {
       const lines = [`${paint("green", "ready:")} ${e.name}`];
       for (const l of e.listeners) lines.push(`  edge        ${paint("bold", l.url)}  (listener ${l.name})`);
-      lines.push(`  admin       ${e.admin}  (/metrics, /healthz; purge needs the bearer token)`);
+      lines.push(`  admin       ${e.admin}  (/metrics, /healthz)`);
       if (e.replicas.length) lines.push(`  replicas    ${e.replicas.map((r) => `${r.name} :${r.port}`).join(", ")}`);
       for (const r of e.redis) lines.push(`  redis       cache ${r.cache} on :${r.port}`);
       if (e.prometheus) lines.push(`  prometheus  ${e.prometheus}`);
-      const http = e.listeners.find((l) => l.protocol === "http");
-      if (http) lines.push(`  try         curl -i '${http.url}/static/hello.txt?cache=30'`);
+      e.examples.forEach((example, i) => lines.push(`  ${i === 0 ? "try " : "    "}        ${example}`));
+      if (e.purge) lines.push(`  purge       ${e.purge}`);
       return lines;
     }
     case "reloaded": {

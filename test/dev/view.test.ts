@@ -48,7 +48,7 @@ test("plain mode: readable lines on stderr, diagnostics through the validate for
 
 test("the ready banner lists every address and a first request to try", () => {
   const lines = eventLines(
-    { event: "ready", name: "quickstart", listeners: [{ name: "web", protocol: "http", port: 8080, url: "http://127.0.0.1:8080" }], admin: "http://127.0.0.1:9901", replicas: [{ name: "web-0", port: 4001 }], redis: [{ cache: "edge", port: 4002 }], prometheus: "http://127.0.0.1:4003", pids: [] },
+    { event: "ready", name: "quickstart", listeners: [{ name: "web", protocol: "http", port: 8080, url: "http://127.0.0.1:8080" }], admin: "http://127.0.0.1:9901", examples: ["curl -i 'http://127.0.0.1:8080/'   # route default"], replicas: [{ name: "web-0", port: 4001 }], redis: [{ cache: "edge", port: 4002 }], prometheus: "http://127.0.0.1:4003", pids: [] },
     noPaint,
     formatDiagnostics,
   ).join("\n");
