@@ -3,17 +3,18 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-// Checked before anything else is imported: the dependencies need Node 22 and
-// would otherwise fail with an obscure syntax or API error.
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 22) {
+// Checked before anything else is imported: the dependencies need Node 22.19
+// (undici's engines) and would otherwise fail with an obscure syntax or API error.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
   // A clone (also through `npm link`) has Node 22 installed as its devDependency `node`.
   const projectNode = fileURLToPath(new URL("../node_modules/node/bin/node", import.meta.url));
-  if (existsSync(projectNode)) {
+  // EDGEFORM_REEXEC: that Node is too old as well; say so instead of starting it again.
+  if (existsSync(projectNode) && !process.env.EDGEFORM_REEXEC) {
     process.exitCode = await runOn(projectNode);
   } else {
     process.stderr.write(
-      `edgeform needs Node.js 22.12 or newer; this is ${process.version}.\n` +
+      `edgeform needs Node.js 22.19 or newer; this is ${process.version}.\n` +
         "  fix: install Node 22 (https://nodejs.org, or your system's packages) and run this again.\n",
     );
     process.exitCode = 2;
@@ -30,7 +31,7 @@ if (major < 22) {
 
 /** Runs this same script on `node`, passing the terminal and signals through; resolves with its exit code. */
 function runOn(node) {
-  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, EDGEFORM_REEXEC: "1" } });
   // Ctrl-C reaches the whole process group, the child included: it decides when it is done.
   process.on("SIGINT", () => {});
   for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
