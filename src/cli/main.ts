@@ -11,8 +11,8 @@ import { buildProgram } from "./program.js";
 
 export async function runCli(argv: string[], given: Io = processIo()): Promise<number> {
   const invocation = invocationOf(given);
-  // Notes and fixes on stderr name commands the way this user can run them.
-  const io: Io = { ...given, err: (text) => given.err(localizeCommands(text, invocation)) };
+  // Notes, fixes and suggestions name commands the way this user can run them.
+  const io: Io = { ...given, out: (text) => given.out(localizeCommands(text, invocation)), err: (text) => given.err(localizeCommands(text, invocation)) };
   let exit: number = ExitCode.ok;
   const program = buildProgram(io, (code) => {
     exit = Math.max(exit, code);

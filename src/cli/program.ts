@@ -5,7 +5,6 @@
 import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
 import type { CommandModule } from "./command.js";
-import { invocationOf, localizeCommands } from "./invocation.js";
 import type { Io } from "./io.js";
 import * as validate from "./commands/validate.js";
 import * as graph from "./commands/graph.js";
@@ -25,8 +24,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description("Declarative CDN and load-balancer topologies: validate, graph, run locally (dev) and provision (Pulumi).")
     .version(pkg.version, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
-    // Help examples are written as `edgeform …`: shown as this user can run them.
-    .configureOutput({ writeOut: (s) => io.out(localizeCommands(s.trimEnd(), invocationOf(io))), writeErr: (s) => io.err(s.trimEnd()) })
+    // Help goes through io, which shows the examples' `edgeform …` as this user can run them (see main.ts).
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride()
     .addHelpText(
       "after",

@@ -47,7 +47,9 @@ Examples:
   edgeform init my-cdn          my-cdn/topology.yaml, named "my-cdn"
   edgeform init . --name shop
 
-Then: edgeform validate topology.yaml && edgeform dev topology.yaml`,
+Then:
+  edgeform validate topology.yaml
+  edgeform dev topology.yaml`,
     )
     .action(async (dir: string, opts: { name?: string; force: boolean }) => {
       const target = isAbsolute(dir) ? dir : resolve(io.cwd, dir);
