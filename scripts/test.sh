@@ -26,11 +26,17 @@ if [ -n "$missing" ]; then
     echo "installing Debian packages the tests need:$missing" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2 || true
-    # --no-install-recommends keeps the install small; the prometheus package
-    # would otherwise start its own service, which the tests do not want.
+    # --no-install-recommends keeps the install small.
     apt-get install -y -qq --no-install-recommends $missing >&2
-    (systemctl stop prometheus redis-server 2>/dev/null || true)
-    (pkill -x prometheus 2>/dev/null || true)
+    # The packages start their own services, which the tests do not want (they
+    # start their own servers). Stop only the services of packages installed
+    # just now, through the service manager: anything else on this machine,
+    # another Prometheus or Redis included, is left alone.
+    for service in prometheus redis-server; do
+      case " $missing " in
+        *" $service "*) (systemctl stop "$service" 2>/dev/null || service "$service" stop 2>/dev/null || true) >&2 ;;
+      esac
+    done
   else
     echo "missing test dependencies:$missing (install them as root with apt-get)" >&2
   fi

@@ -12,6 +12,8 @@ export interface Io {
   isTTY: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The script node runs (bin/edgeform.js), to tell how the user started us (see invocation.ts). */
+  script?: string;
 }
 
 export function processIo(): Io {
@@ -23,6 +25,7 @@ export function processIo(): Io {
     isTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
     env: process.env,
+    ...(process.argv[1] !== undefined ? { script: process.argv[1] } : {}),
   };
 }
 

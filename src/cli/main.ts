@@ -5,10 +5,14 @@
 import { CommanderError } from "commander";
 import { ExitCode, isEdgeformError } from "../errors.js";
 import { UsageError } from "./command.js";
+import { invocationOf, localizeCommands } from "./invocation.js";
 import { processIo, paint, type Io } from "./io.js";
 import { buildProgram } from "./program.js";
 
-export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
+export async function runCli(argv: string[], given: Io = processIo()): Promise<number> {
+  const invocation = invocationOf(given);
+  // Notes, fixes and suggestions name commands the way this user can run them.
+  const io: Io = { ...given, out: (text) => given.out(localizeCommands(text, invocation)), err: (text) => given.err(localizeCommands(text, invocation)) };
   let exit: number = ExitCode.ok;
   const program = buildProgram(io, (code) => {
     exit = Math.max(exit, code);
@@ -18,7 +22,9 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
     return exit;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.ok;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return ExitCode.ok;
+      // `edgeform` without a command printed the help to stderr: that is a usage error, not a success.
+      if (e.code === "commander.help") return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
       return ExitCode.usage;
     }
     if (e instanceof UsageError) {

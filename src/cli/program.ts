@@ -24,6 +24,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description("Declarative CDN and load-balancer topologies: validate, graph, run locally (dev) and provision (Pulumi).")
     .version(pkg.version, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
+    // Help goes through io, which shows the examples' `edgeform …` as this user can run them (see main.ts).
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride()
     .addHelpText(

@@ -19,7 +19,8 @@ export type DevEvent =
   /** `expected`: dev stopped it (spec edit, restart key); otherwise it crashed or quit on its own. */
   | { event: "process-exited"; name: string; role: ProcessRole; pid: number; code: number | null; signal: string | null; expected: boolean; restartInMs?: number }
   | { event: "log"; source: string; stream: "stdout" | "stderr"; line: string }
-  | { event: "ready"; name: string; listeners: Array<{ name: string; protocol: string; port: number; url: string }>; admin: string; replicas: Array<{ name: string; port: number; pid?: number }>; redis: Array<{ cache: string; port: number }>; prometheus?: string; pids: number[] }
+  /** `examples`: curl lines for the spec's own routes; `purge`: a purge that works as printed. */
+  | { event: "ready"; name: string; listeners: Array<{ name: string; protocol: string; port: number; url: string }>; admin: string; examples: string[]; purge?: string; replicas: Array<{ name: string; port: number; pid?: number }>; redis: Array<{ cache: string; port: number }>; prometheus?: string; pids: number[] }
   | { event: "reloaded"; started: string[]; stopped: string[]; pids: number[] }
   | { event: "purged"; status: number; detail: string }
   | { event: "status"; stats: LiveStats }

@@ -28,11 +28,14 @@ export function eventLines(e: DevEvent, paint: Paint, formatDiagnostics: FormatD
       return [`${paint("yellow", "warning:")} ${e.message}`];
     case "error":
       return [`${paint("red", "error")} ${e.code}: ${e.message}`, ...(e.hint ? [`  fix: ${e.hint}`] : [])];
-    case "spec-invalid":
+    case "spec-invalid": {
+      const { shown, folded } = foldKnockOnSyntaxErrors(e.diagnostics);
       return [
-        ...formatDiagnostics(e.diagnostics, e.specText).trimEnd().split("\n"),
+        ...formatDiagnostics(shown, e.specText).trimEnd().split("\n"),
+        ...(folded > 0 ? [paint("dim", `(${folded} more YAML syntax error${folded === 1 ? "" : "s"} after this one, usually knock-on effects of it: fix this one first)`)] : []),
         e.kept ? paint("yellow", "the spec is invalid; the running topology is kept — fix it and save again") : paint("red", "the spec is invalid; nothing was started"),
       ];
+    }
     case "process-started":
       return [paint("dim", `started ${e.name} (pid ${e.pid}${e.port !== undefined ? `, port ${e.port}` : ""})`)];
     case "process-exited": {
@@ -46,12 +49,12 @@ export function eventLines(e: DevEvent, paint: Paint, formatDiagnostics: FormatD
     case "ready": {
       const lines = [`${paint("green", "ready:")} ${e.name}`];
       for (const l of e.listeners) lines.push(`  edge        ${paint("bold", l.url)}  (listener ${l.name})`);
-      lines.push(`  admin       ${e.admin}  (/metrics, /healthz; purge needs the bearer token)`);
+      lines.push(`  admin       ${e.admin}  (/metrics, /healthz)`);
       if (e.replicas.length) lines.push(`  replicas    ${e.replicas.map((r) => `${r.name} :${r.port}`).join(", ")}`);
       for (const r of e.redis) lines.push(`  redis       cache ${r.cache} on :${r.port}`);
       if (e.prometheus) lines.push(`  prometheus  ${e.prometheus}`);
-      const http = e.listeners.find((l) => l.protocol === "http");
-      if (http) lines.push(`  try         curl -i '${http.url}/static/hello.txt?cache=30'`);
+      e.examples.forEach((example, i) => lines.push(`  ${i === 0 ? "try " : "    "}        ${example}`));
+      if (e.purge) lines.push(`  purge       ${e.purge}`);
       return lines;
     }
     case "reloaded": {
@@ -67,6 +70,18 @@ export function eventLines(e: DevEvent, paint: Paint, formatDiagnostics: FormatD
     case "status":
       return [];
   }
+}
+
+/**
+ * A YAML syntax error derails the parser, so the ones after it are mostly
+ * echoes of it (an unclosed bracket is reported again at every later key).
+ * Only the first is worth reading while editing; the rest are counted.
+ */
+export function foldKnockOnSyntaxErrors(diagnostics: readonly Diagnostic[]): { shown: Diagnostic[]; folded: number } {
+  const firstSyntax = diagnostics.findIndex((d) => d.code === "EF_SPEC_SYNTAX");
+  if (firstSyntax < 0) return { shown: [...diagnostics], folded: 0 };
+  const shown = diagnostics.filter((d, i) => d.code !== "EF_SPEC_SYNTAX" || i === firstSyntax);
+  return { shown, folded: diagnostics.length - shown.length };
 }
 
 /**
@@ -89,7 +104,7 @@ export function formatLogLine(line: string): string {
   const skip = new Set(["level", "time", "pid", "hostname", "msg", "v", "proxy"]);
   const fields = Object.entries(o)
     .filter(([k]) => !skip.has(k))
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    .map(([k, v]) => `${k}=${logValue(v)}`);
   const msg = typeof o["msg"] === "string" ? o["msg"] : "";
   return [msg, ...fields].filter(Boolean).join(" ");
 }
@@ -112,8 +127,26 @@ export function formatRate(rps: number | undefined): string {
   return rps === undefined ? "-" : rps >= 100 ? rps.toFixed(0) : rps.toFixed(1);
 }
 
-export function healthText(h: boolean | undefined): string {
-  return h === undefined ? "-" : h ? "healthy" : "DOWN";
+/** "healthy", "DOWN", or "ejected (until hh:mm:ss)" while outlier detection keeps a backend out. */
+export function healthText(row: Pick<BackendRow, "healthy" | "ejectedUntil">, now: number = Date.now()): string {
+  if (row.healthy === undefined) return "-";
+  if (row.healthy) return "healthy";
+  return row.ejectedUntil !== undefined && row.ejectedUntil > now ? `ejected (until ${clockTime(row.ejectedUntil)})` : "DOWN";
+}
+
+/** Local wall-clock time, hh:mm:ss: what a person compares with their clock (never a raw epoch). */
+export function clockTime(epochMs: number): string {
+  return new Date(epochMs).toTimeString().slice(0, 8);
+}
+
+// Epoch milliseconds of years 2001-2286, and ISO 8601 timestamps: shown as clock times in logs.
+const EPOCH_MS = { min: 1e12, max: 1e13 };
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function logValue(v: unknown): string {
+  if (typeof v === "number" && Number.isInteger(v) && v >= EPOCH_MS.min && v < EPOCH_MS.max) return clockTime(v);
+  if (typeof v === "string") return ISO_TIME.test(v) ? clockTime(Date.parse(v)) : v;
+  return JSON.stringify(v);
 }
 
 export function backendLabel(row: BackendRow, names: ReadonlyMap<string, string>): string {
@@ -134,7 +167,7 @@ export function cacheText(c: CacheRow): string {
 export function statusLine(stats: LiveStats, names: ReadonlyMap<string, string>): string | undefined {
   const rows = stats.rows
     .filter((r) => (r.rps ?? 0) > 0 || r.healthy === false)
-    .map((r) => `${r.route}→${backendLabel(r, names)} ${formatRate(r.rps)} req/s err ${formatRatio(r.errorRatio)} p50 ${formatLatency(r.p50Ms)} p99 ${formatLatency(r.p99Ms)} ${healthText(r.healthy)}`);
+    .map((r) => `${r.route}→${backendLabel(r, names)} ${formatRate(r.rps)} req/s err ${formatRatio(r.errorRatio)} p50 ${formatLatency(r.p50Ms)} p99 ${formatLatency(r.p99Ms)} ${healthText(r)}`);
   if (rows.length === 0) return undefined;
   return ["status:", rows.join(" | "), ...stats.caches.map((c) => `· ${cacheText(c)}`)].join(" ");
 }

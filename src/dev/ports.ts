@@ -64,12 +64,12 @@ export async function assertPortsFree(wanted: ReadonlyArray<{ port: number; what
     const state = await probePort(port);
     if (state === "in-use") {
       throw new EdgeformError("EF_DEV_PORT_IN_USE", `port ${port} (${what}) is already in use on ${LOOPBACK}`, {
-        hint: `stop whatever listens there (\`ss -ltnp 'sport = :${port}'\` shows it)${flag ? `, or pick another port with ${flag} <n>` : ""}`,
+        hint: `stop whatever listens there (\`ss -ltnp 'sport = :${port}'\` shows it)${flag ? `, or pick another port with \`${flag} <n>\`` : ""}`,
       });
     }
     if (state === "denied") {
       throw new EdgeformError("EF_DEV_PORT_IN_USE", `port ${port} (${what}) needs privileges this user does not have`, {
-        hint: `ports below 1024 need root${flag ? `; pick another port with ${flag} <n>` : ""}`,
+        hint: `ports below 1024 need root${flag ? `; pick another port with \`${flag} <n>\`` : ""}`,
       });
     }
   }

@@ -17,6 +17,7 @@ import type { DeploymentPlan } from "../plan/types.js";
 import { location, type Diagnostic } from "../spec/diagnostics.js";
 import type { Topology } from "../spec/types.js";
 import { validateTopologyFile, type ValidationResult } from "../spec/validate.js";
+import { exampleRequests, purgeCommand } from "./banner.js";
 import { EdgeProxy } from "./edge-proxy.js";
 import type { DevEvent, Report } from "./events.js";
 import { findOnPath, proxyMain, writeEdgeformShim } from "./executables.js";
@@ -36,6 +37,8 @@ export interface DevRunnerOptions {
   specName?: string;
   /** `--port`: the first HTTP listener listens here instead of its spec port. */
   port?: number;
+  /** How the user adds `--port` where they are, for the port-in-use fix; "--port" by default. */
+  portOption?: string;
   watch: boolean;
   env: Readonly<Record<string, string | undefined>>;
   report: Report;
@@ -58,6 +61,8 @@ interface ReplicaProcess {
 }
 
 export class DevRunner {
+  /** The admin bearer token of this run, for the banner's purge command. */
+  private adminToken: { value: string; env: string; fromUser: boolean } | undefined;
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private plan: DeploymentPlan | undefined;
@@ -238,7 +243,7 @@ export class DevRunner {
     const listeners = topology.edge.listeners.map((l) => ({
       port: listenerPorts[l.name] ?? l.port,
       what: `edge listener "${l.name}"`,
-      ...(l.name === firstHttp ? { flag: "--port" } : {}),
+      ...(l.name === firstHttp ? { flag: this.options.portOption ?? "--port" } : {}),
     }));
     await assertPortsFree(listeners.filter((l) => !held.has(l.port)));
 
@@ -348,6 +353,9 @@ export class DevRunner {
 
   private createProxy(plan: DeploymentPlan): EdgeProxy {
     const tokenEnv = plan.proxyConfig.admin.tokenEnv!;
+    const userToken = this.options.env[tokenEnv];
+    // A token the user set (EDGEFORM_SECRET_<NAME>) wins; otherwise one for this run only.
+    this.adminToken = { env: tokenEnv, fromUser: userToken !== undefined, value: userToken ?? randomBytes(24).toString("base64url") };
     return new EdgeProxy({
       entry: this.options.proxyEntry ?? proxyMain(),
       node: this.node,
@@ -355,8 +363,7 @@ export class DevRunner {
       cwd: this.specDir,
       adminPort: this.adminPort!,
       tokenEnv,
-      // A token the user set (EDGEFORM_SECRET_<NAME>) wins; otherwise one for this run only.
-      token: this.options.env[tokenEnv] ?? randomBytes(24).toString("base64url"),
+      token: this.adminToken.value,
       startTimeoutMs: this.startTimeoutMs,
       workers: plan.proxyConfig.workers,
       spawn: this.spawn,
@@ -465,6 +472,8 @@ export class DevRunner {
       name: this.plan?.name ?? "",
       listeners: (config?.listeners ?? []).map((l) => ({ name: l.name, protocol: l.protocol, port: l.port, url: `${l.protocol}://${LOOPBACK}:${l.port}` })),
       admin: `http://${LOOPBACK}:${this.adminPort}`,
+      examples: this.plan ? exampleRequests(this.plan, LOOPBACK) : [],
+      ...(this.adminToken ? { purge: purgeCommand(`http://${LOOPBACK}:${this.adminPort}`, this.adminToken, LOOPBACK) } : {}),
       replicas: [...this.replicas.values()].map((r) => ({ name: r.spec.name, port: r.spec.port, ...(r.proc.pid !== undefined ? { pid: r.proc.pid } : {}) })),
       redis: this.redis?.list() ?? [],
       ...(this.prometheus?.process && this.prometheusPort !== undefined ? { prometheus: `http://${LOOPBACK}:${this.prometheusPort}` } : {}),

@@ -14,6 +14,8 @@ export interface DevSessionOptions {
   /** The spec as the user named it, for messages. */
   specName?: string;
   port?: number;
+  /** How the user adds `--port <n>` where they are (e.g. "npm run dev -- --port"); "--port" by default. */
+  portOption?: string;
   watch: boolean;
   format: "text" | "json";
   /** Draw the live view when the terminal allows it (`--no-tty` turns it off). */
@@ -44,6 +46,7 @@ export async function runDevSession(options: DevSessionOptions): Promise<number>
     specFile: options.specFile,
     ...(options.specName !== undefined ? { specName: options.specName } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.portOption !== undefined ? { portOption: options.portOption } : {}),
     ...(options.proxyEntry !== undefined ? { proxyEntry: options.proxyEntry } : {}),
     watch: options.watch,
     env: options.io.env,

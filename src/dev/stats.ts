@@ -26,6 +26,8 @@ export interface BackendRow {
   healthy: boolean | undefined;
   /** Requests since the proxy started. */
   total: number;
+  /** Epoch ms until which outlier detection keeps it out (from the proxy's ejection log); the view fills it in. */
+  ejectedUntil?: number;
 }
 
 export interface CacheRow {

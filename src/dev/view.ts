@@ -43,6 +43,8 @@ export class DevView {
   private timer: NodeJS.Timeout | undefined;
   private previous: Scrape | undefined;
   private lastStatusKey = "";
+  /** Backend id → epoch ms its ejection ends, from the proxy's "ejection" log records. */
+  private readonly ejections = new Map<string, number>();
 
   constructor(private readonly options: ViewOptions) {
     const color = options.mode === "tty" ? true : options.io.color;
@@ -79,6 +81,7 @@ export class DevView {
   }
 
   private onEvent(e: DevEvent): void {
+    if (e.event === "log") this.noteEjection(e.line);
     if (this.options.mode === "json") {
       // The spec text is for code frames, not an event field.
       const data = e.event === "spec-invalid" ? { ...e, specText: undefined } : e;
@@ -91,7 +94,12 @@ export class DevView {
     }
     if (this.screen?.open && e.event !== "stopping" && e.event !== "stopped") {
       if (e.event === "ready") this.screen.setHeader(lines);
-      else lines.forEach((l) => this.screen!.log(l));
+      // An invalid edit stays in view, whole, until a valid one is applied.
+      else if (e.event === "spec-invalid") this.screen.setProblem(lines);
+      else {
+        if (e.event === "reloaded") this.screen.setProblem([]);
+        lines.forEach((l) => this.screen!.log(l));
+      }
       return;
     }
     // Leaving the live screen: what happened last stays readable in the terminal.
@@ -99,7 +107,20 @@ export class DevView {
     for (const line of lines) this.options.io.err(line);
   }
 
-  private onStats(stats: LiveStats, names: Map<string, string>): void {
+  /** The metrics say only "not usable"; the proxy's ejection log says why and until when. */
+  private noteEjection(line: string): void {
+    if (!line.includes('"ejection"')) return;
+    try {
+      const record = JSON.parse(line) as { event?: unknown; backend?: unknown; until?: unknown };
+      const until = typeof record.until === "string" ? Date.parse(record.until) : NaN;
+      if (record.event === "ejection" && typeof record.backend === "string" && Number.isFinite(until)) this.ejections.set(record.backend, until);
+    } catch {
+      // not a proxy record
+    }
+  }
+
+  private onStats(measured: LiveStats, names: Map<string, string>): void {
+    const stats = { ...measured, rows: measured.rows.map((r) => (this.ejections.has(r.backend) ? { ...r, ejectedUntil: this.ejections.get(r.backend)! } : r)) };
     if (this.screen?.open) return this.screen.setStats(stats, names);
     // Plain and JSON: only when something moved, so an idle run stays quiet.
     const key = JSON.stringify([stats.rows.map((r) => [r.total, r.healthy]), stats.caches.map((c) => c.requests)]);

@@ -161,8 +161,38 @@ function typeDiagnostic(make: Make, where: string, value: unknown, type: string,
     d.suggestion = "give it a value, or remove the key";
   } else if (type === "array" && value !== undefined && !Array.isArray(value) && typeof value !== "object") {
     d.suggestion = `make it a list: [${show(value)}]`;
+  } else {
+    const shape = expectedShape(type, schema, value, where.split(".").pop() ?? where);
+    d.message = `${where} must be ${shape.what}, not ${describe(value)}`;
+    d.suggestion = shape.fix;
   }
   return d;
+}
+
+/**
+ * What a value of the wrong type should look like, from its schema: a mapping
+ * lists its keys (and a boolean given where a mapping with `enabled` is
+ * expected becomes `{ enabled: … }`), a number its range, a boolean what it
+ * switches on.
+ */
+function expectedShape(type: string, schema: SchemaNode, value: unknown, key: string): { what: string; fix: string } {
+  const description = typeof schema["description"] === "string" ? schema["description"].replace(/\.$/, "") : undefined;
+  if (type === "object" && isRecord(schema["properties"])) {
+    const keys = Object.keys(schema["properties"]);
+    const enabled = isRecord(schema["properties"]["enabled"]) && schema["properties"]["enabled"]["type"] === "boolean";
+    const fix = typeof value === "boolean" && enabled ? `write \`${key}: { enabled: ${value} }\`` : `write it as \`${key}: { ${keys[0]}: … }\``;
+    return { what: `a mapping with the keys ${keys.join(", ")}`, fix };
+  }
+  if (type === "integer" || type === "number") {
+    const word = type === "integer" ? "a whole number" : "a number";
+    const range = rangeText(schema);
+    const example = typeof schema["default"] === "number" ? schema["default"] : typeof schema["minimum"] === "number" ? schema["minimum"] : 1;
+    return { what: range ? `${word} ${range}` : word, fix: `write a number without quotes or units, e.g. \`${key}: ${example}\`` };
+  }
+  if (type === "boolean") {
+    return { what: "true or false", fix: description ? `write true or false (true: ${description})` : "write true or false" };
+  }
+  return { what: article(type), fix: description ? `expected: ${description}` : `write ${article(type)}` };
 }
 
 function enumDiagnostic(make: Make, where: string, value: unknown, allowed: unknown[]): Diagnostic {

@@ -218,7 +218,7 @@ export const Cache = closed({
     maxMemory: Size,
     timeout: Type.Optional(Duration),
   })),
-  heuristicFreshness: Type.Optional(Type.Boolean({ default: false, description: "RFC 9111 §4.2.2 heuristic freshness for responses without explicit lifetime." })),
+  heuristicFreshness: Type.Optional(Type.Boolean({ default: false, description: "responses without an explicit lifetime but with Last-Modified stay fresh for 10% of their age (RFC 9111 §4.2.2)" })),
   defaultStaleIfError: Type.Optional(Duration),
 });
 

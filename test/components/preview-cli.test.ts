@@ -138,7 +138,7 @@ describe("edgeform preview, text and errors", () => {
     assert.match(unknown.stderr, /EF_SPEC_UNKNOWN_TARGET/);
     const dev = await edgeform(["preview", "examples/quickstart.yaml", "--target", "dev"]);
     assert.notEqual(dev.code, 0);
-    assert.match(dev.stderr, /edgeform dev/);
+    assert.match(dev.stderr, /edgeform(\.js)? dev/, "names the command that runs the dev target, as this user starts edgeform");
   });
 });
 

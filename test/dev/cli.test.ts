@@ -32,7 +32,7 @@ test("an invalid spec prints validate's diagnostics and exits 1 without starting
   const code = await runCli(["dev", "bad.yaml", "--no-watch"], io);
   assert.equal(code, 1);
   const err = io.stderr.join("\n");
-  assert.match(err, /bad\.yaml:\d+:\d+ error EF_SPEC_SCHEMA_TYPE .*replicas must be an integer/);
+  assert.match(err, /bad\.yaml:\d+:\d+ error EF_SPEC_SCHEMA_TYPE .*replicas must be a whole number/);
   assert.match(err, /nothing was started/);
   assert.doesNotMatch(err, /started web-0/);
 });

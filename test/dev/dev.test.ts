@@ -134,6 +134,17 @@ test("edgeform dev runs the quickstart: replicas serve, the cache hits, an added
     assert.ok(hit, `a repeated cacheable request is a cache hit (Cache-Status of the first: ${first.cacheStatus})`);
     assert.equal(hit.by, first.by, "the hit is the stored response of the replica that served it");
 
+    // The banner's commands work as printed: each example request answers, the purge is authorised.
+    const examples = ready["examples"] as string[];
+    assert.ok(examples.length > 0, "the banner suggests requests");
+    for (const example of examples) assert.equal((await servedBy(/'(http:[^']+)'/.exec(example)![1]!)).status, 200, example);
+    const purge = /-H '(Authorization: Bearer [^']+)' -H '([^']+)' -d '([^']+)' (\S+)$/.exec(ready["purge"] as string);
+    assert.ok(purge, `a ready purge command: ${ready["purge"]}`);
+    const [, authorization, contentType, body, url] = purge;
+    const header = (h: string) => h.split(": ") as [string, string];
+    const purged = await fetch(url!, { method: "POST", headers: [header(authorization!), header(contentType!)], body });
+    assert.equal(purged.status, 200, await purged.text());
+
     // The spec changes while dev runs: the 4th replica starts and the proxy picks it up.
     writeFileSync(spec, readFileSync(spec, "utf8").replace("replicas: 3", "replicas: 4"));
     const reloaded = await dev.next((e) => e.event === "reloaded", 60_000, "reloaded");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { eventLines, formatLogLine, noPaint, statusLine } from "../../src/dev/format.js";
 import type { LiveStats } from "../../src/dev/stats.js";
-import { fit } from "../../src/dev/tty-screen.js";
+import { wrap } from "../../src/dev/tty-screen.js";
 import { DevView } from "../../src/dev/view.js";
 import type { Diagnostic } from "../../src/spec/diagnostics.js";
 
@@ -48,7 +48,7 @@ test("plain mode: readable lines on stderr, diagnostics through the validate for
 
 test("the ready banner lists every address and a first request to try", () => {
   const lines = eventLines(
-    { event: "ready", name: "quickstart", listeners: [{ name: "web", protocol: "http", port: 8080, url: "http://127.0.0.1:8080" }], admin: "http://127.0.0.1:9901", replicas: [{ name: "web-0", port: 4001 }], redis: [{ cache: "edge", port: 4002 }], prometheus: "http://127.0.0.1:4003", pids: [] },
+    { event: "ready", name: "quickstart", listeners: [{ name: "web", protocol: "http", port: 8080, url: "http://127.0.0.1:8080" }], admin: "http://127.0.0.1:9901", examples: ["curl -i 'http://127.0.0.1:8080/'   # route default"], replicas: [{ name: "web-0", port: 4001 }], redis: [{ cache: "edge", port: 4002 }], prometheus: "http://127.0.0.1:4003", pids: [] },
     noPaint,
     formatDiagnostics,
   ).join("\n");
@@ -75,8 +75,9 @@ test("log lines: pino JSON becomes msg key=value; other text is kept", () => {
   assert.equal(formatLogLine("plain"), "plain");
 });
 
-test("fit cuts to visible columns and keeps color codes whole", () => {
-  assert.equal(fit("abcdef", 3), "abc");
-  assert.equal(fit("\x1b[31mabcdef\x1b[0m", 4), "\x1b[31mabcd\x1b[0m");
-  assert.equal(fit("ab", 10), "ab");
+test("wrap splits at visible columns, loses nothing and keeps color codes whole", () => {
+  assert.deepEqual(wrap("abcdefg", 3), ["abc", "def", "g"]);
+  assert.deepEqual(wrap("\x1b[31mabcdef\x1b[0m", 4), ["\x1b[31mabcd", "ef\x1b[0m"]);
+  assert.deepEqual(wrap("ab", 10), ["ab"]);
+  assert.deepEqual(wrap("", 10), [""]);
 });

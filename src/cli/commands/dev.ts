@@ -5,6 +5,7 @@ import { parsePort } from "../../dev/ports.js";
 import { runDevSession } from "../../dev/session.js";
 import { formatOption, UsageError } from "../command.js";
 import { formatText } from "../format/text.js";
+import { invocationOf } from "../invocation.js";
 import { paint, type Io } from "../io.js";
 
 interface DevOptions {
@@ -51,6 +52,7 @@ Examples:
         specFile: resolve(io.cwd, spec),
         specName: spec,
         ...(port !== undefined ? { port } : {}),
+        portOption: invocationOf(io).withOptions("--port"),
         watch: opts.watch,
         format,
         tty: opts.tty,

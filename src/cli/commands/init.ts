@@ -5,6 +5,7 @@ import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EdgeformError } from "../../errors.js";
 import { UsageError } from "../command.js";
+import { invocationOf } from "../invocation.js";
 import type { Io } from "../io.js";
 import { starterSpec } from "../starter-spec.js";
 
@@ -46,7 +47,9 @@ Examples:
   edgeform init my-cdn          my-cdn/topology.yaml, named "my-cdn"
   edgeform init . --name shop
 
-Then: edgeform validate topology.yaml && edgeform dev topology.yaml`,
+Then:
+  edgeform validate topology.yaml
+  edgeform dev topology.yaml`,
     )
     .action(async (dir: string, opts: { name?: string; force: boolean }) => {
       const target = isAbsolute(dir) ? dir : resolve(io.cwd, dir);
@@ -70,6 +73,7 @@ Then: edgeform validate topology.yaml && edgeform dev topology.yaml`,
         throw new EdgeformError("EF_SPEC_IO", `cannot write ${shown}: ${(e as Error).message}`, { hint: "check that the directory is writable" });
       }
       io.err(`wrote ${shown} (topology "${name}")`);
-      io.err(`next: edgeform validate ${shown} && edgeform dev ${shown}`);
+      const { cli } = invocationOf(io);
+      io.err(`next: ${cli(`validate ${shown}`)} && ${cli(`dev ${shown}`)}`);
     });
 }

@@ -4,7 +4,10 @@
  * by default). `edgeform preview --live` shares this path.
  */
 import type { Command } from "commander";
-import { ExitCode } from "../../errors.js";
+import { resolve } from "node:path";
+import { EdgeformError, ExitCode, isEdgeformError } from "../../errors.js";
+import { DEV_TARGET } from "../../plan/plan.js";
+import { suggest } from "../../spec/suggest.js";
 import { loadSpec } from "../../spec/load-spec.js";
 import type { Topology } from "../../spec/types.js";
 import { formatOption, UsageError } from "../command.js";
@@ -20,10 +23,24 @@ export interface LiveCommandOptions {
   yes?: boolean;
 }
 
-/** The target named with --target, or the spec's only docker/aws target. */
+/**
+ * The target named with --target, or the spec's only docker/aws target. A
+ * name that is not one of those is refused with a fix that only offers
+ * targets these commands accept (never "dev", which runs with `edgeform dev`).
+ */
 export function pickTarget(topology: Topology, given: string | undefined): string {
-  if (given !== undefined) return given;
   const targets = Object.entries(topology.targets ?? {}).filter(([, t]) => t.provider === "docker" || t.provider === "aws").map(([n]) => n);
+  const choices = targets.length > 0 ? `docker and aws targets in this spec: ${targets.join(", ")}` : "this spec has none: add one under `targets:`";
+  if (given === DEV_TARGET) {
+    throw new EdgeformError("EF_CLI_USAGE", `target "${DEV_TARGET}" runs with \`edgeform dev\`, not Pulumi`, { hint: choices });
+  }
+  if (given !== undefined) {
+    if (targets.includes(given)) return given;
+    const guess = suggest(given, targets);
+    throw new EdgeformError("EF_SPEC_UNKNOWN_TARGET", `"${given}" is not a docker or aws target of spec "${topology.name}"`, {
+      hint: `${guess ? `did you mean "${guess}"? ` : ""}${choices}`,
+    });
+  }
   if (targets.length === 1) return targets[0]!;
   throw new UsageError(
     targets.length === 0
@@ -53,11 +70,29 @@ export function addLiveOptions(cmd: Command): Command {
 
 export async function runLiveCommand(io: Io, action: "up" | "destroy" | "preview", specArg: string, opts: LiveCommandOptions): Promise<number> {
   const format = formatOption(opts.format, ["text", "json"] as const, "text");
-  const topology = loadSpec(specArg);
+  if (format === "text") return runLive(io, action, specArg, opts, format);
+  try {
+    return await runLive(io, action, specArg, opts, format);
+  } catch (e) {
+    // Scripts asked for JSON get it on failure too; the entry point still explains on stderr and sets the exit code.
+    io.out(JSON.stringify({ action, ok: false, error: jsonError(e) }, null, 2));
+    throw e;
+  }
+}
+
+function jsonError(e: unknown): { code: string; message: string; hint?: string } {
+  if (isEdgeformError(e)) return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+  if (e instanceof UsageError) return { code: "EF_CLI_USAGE", message: e.message };
+  return { code: "EF_INTERNAL", message: e instanceof Error ? e.message : String(e) };
+}
+
+async function runLive(io: Io, action: "up" | "destroy" | "preview", specArg: string, opts: LiveCommandOptions, format: "text" | "json"): Promise<number> {
+  // Relative to the directory the CLI was started in (io.cwd), as every other command reads its spec.
+  const topology = loadSpec(resolve(io.cwd, specArg));
   const target = pickTarget(topology, opts.target);
   // Loaded only here: the rest of the CLI (and the proxy image) never loads the Pulumi SDK.
-  const { runLive } = await import("../../pulumi/live.js");
-  const result = await runLive({
+  const { runLive: runEngine } = await import("../../pulumi/live.js");
+  const result = await runEngine({
     action,
     specPath: specArg,
     target,
@@ -70,7 +105,7 @@ export async function runLiveCommand(io: Io, action: "up" | "destroy" | "preview
     progress: (line) => io.err(line),
   });
   if (format === "json") {
-    io.out(JSON.stringify({ action, topology: topology.name, target, ...result }, null, 2));
+    io.out(JSON.stringify({ action, ok: true, topology: topology.name, target, ...result }, null, 2));
   } else {
     const changes = Object.entries(result.changes).map(([k, v]) => `${k} ${v}`).join(", ") || "no changes";
     io.out(`${action} ${result.stack} (${result.backend}): ${changes}`);

@@ -4,7 +4,9 @@ import { EdgeformError } from "../../errors.js";
 import { DEV_TARGET, planDeployment } from "../../plan/plan.js";
 import { suggest } from "../../spec/suggest.js";
 import { formatOption } from "../command.js";
-import { formatPlanText } from "../format/plan-text.js";
+import { findOnPath } from "../../dev/executables.js";
+import type { Topology } from "../../spec/types.js";
+import { formatPlanText, type DevMachine } from "../format/plan-text.js";
 import { paint, type Io } from "../io.js";
 import { readValidSpec } from "../spec-input.js";
 
@@ -42,6 +44,16 @@ target exits 1 and lists the defined ones.`,
         });
       }
       const plan = planDeployment(input.topology, opts.target);
-      io.out(format === "json" ? JSON.stringify(plan, null, 2) : formatPlanText(plan, (c, t) => paint(io, c, t)));
+      const machine = plan.target.provider === "dev" ? devMachine(input.topology, io) : undefined;
+      io.out(format === "json" ? JSON.stringify(plan, null, 2) : formatPlanText(plan, (c, t) => paint(io, c, t), machine));
     });
+}
+
+/** What `edgeform dev` finds on this machine, so the dev plan says what it will really run. */
+function devMachine(topology: Topology, io: Io): DevMachine {
+  return {
+    redisCaches: Object.entries(topology.caches ?? {}).filter(([, c]) => c.redis !== undefined).map(([name]) => name),
+    redisInstalled: findOnPath("redis-server", io.env["PATH"]) !== undefined,
+    prometheusInstalled: findOnPath("prometheus", io.env["PATH"]) !== undefined,
+  };
 }

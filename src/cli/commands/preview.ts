@@ -4,6 +4,7 @@
  * no cloud account, no Docker. `--live` asks the real engine instead.
  */
 import type { Command } from "commander";
+import { resolve } from "node:path";
 import { ExitCode } from "../../errors.js";
 import { loadSpec } from "../../spec/load-spec.js";
 import { formatOption } from "../command.js";
@@ -39,11 +40,12 @@ Examples:
         return;
       }
       const format = formatOption(opts.format, ["text", "json"] as const, "text");
-      const target = pickTarget(loadSpec(spec), opts.target);
+      const specPath = resolve(io.cwd, spec);
+      const target = pickTarget(loadSpec(specPath), opts.target);
       // Loaded only here: the rest of the CLI (and the proxy image) never loads the Pulumi SDK.
       const { previewOffline } = await import("../../pulumi/preview.js");
       const { renderPreviewText } = await import("../../pulumi/render.js");
-      const report = await previewOffline({ specPath: spec, target, ...(opts.edgeBaseImage ? { edgeBaseImage: opts.edgeBaseImage } : {}) });
+      const report = await previewOffline({ specPath, target, ...(opts.edgeBaseImage ? { edgeBaseImage: opts.edgeBaseImage } : {}) });
       io.out(format === "json" ? JSON.stringify(report, null, 2) : renderPreviewText(report));
       setExit(ExitCode.ok);
     });
