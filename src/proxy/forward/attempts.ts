@@ -13,7 +13,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { Backend, BackendState, SelectionContext } from "../contracts.js";
+import type { Backend, BackendState, SelectionContext } from "../upstream/contracts.js";
 import { classifyUpstreamError, NoBackendError, neverReachedBackend, type Failure } from "./errors.js";
 import { isIdempotent } from "./retry-policy.js";
 import type { BackendBinding, RouteRuntime } from "./route-runtime.js";

@@ -8,8 +8,8 @@
  * it through a symbol on the response, so a request allocates no closures.
  */
 import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
-import { forwardResponseHeaders, type ForwardedRequest } from "../headers.js";
-import { recordCompletion, type GenerationLease, type ListenerContext } from "../request-context.js";
+import { forwardResponseHeaders, type ForwardedRequest } from "../http/headers.js";
+import { recordCompletion, type GenerationLease, type ListenerContext } from "../http/request-context.js";
 import { UpstreamAttempts } from "./attempts.js";
 import { respondWithFailure, type Failure } from "./errors.js";
 import type { RouteRuntime } from "./route-runtime.js";

@@ -13,9 +13,9 @@
  *   no usable backend                     → 503  no-backend
  *   request undici refuses to send        → 400  invalid-request
  */
-import type { Outcome } from "../contracts.js";
+import type { Outcome } from "../upstream/contracts.js";
 import type { ProxyResponse } from "../http1/types.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../runtime/log.js";
 
 /** 400 only for a request undici refuses to send (it is the client's, not the backend's, fault). */
 export type GatewayStatus = 400 | 502 | 503 | 504;

@@ -11,8 +11,8 @@
  */
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
-import type { Backend } from "../contracts.js";
-import { HTTPParser } from "../llhttp.js";
+import type { Backend } from "../upstream/contracts.js";
+import { HTTPParser } from "../http1/llhttp.js";
 import { H1Pool } from "./h1/pool.js";
 import type { UpstreamRequestOptions } from "./h1/request.js";
 

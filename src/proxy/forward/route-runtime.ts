@@ -5,8 +5,8 @@
  * bindings (pool + metric series) created on first use.
  */
 import type { RouteCacheConfig, RouteConfig } from "../../plan/proxy-config.js";
-import type { Backend, Selector } from "../contracts.js";
-import type { ProxyMetrics, RequestSeries } from "../metrics.js";
+import type { Backend, Selector } from "../upstream/contracts.js";
+import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import { createSelector, type Cluster, type RetryBudget } from "../upstream/index.js";
 import { poolKey, type PoolSettings, type UpstreamDispatcher, type UpstreamPools } from "./pools.js";
 import { RetryPolicy } from "./retry-policy.js";

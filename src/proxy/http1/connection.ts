@@ -11,7 +11,7 @@
  * ticker checks, not timers per request.
  */
 import type { Socket } from "node:net";
-import { closeParserSoon, consumeSocket, methodName, startReading, stopReading, strictParser, type NativeParser, type ParseError, type ParserOwner } from "../llhttp.js";
+import { closeParserSoon, consumeSocket, methodName, startReading, stopReading, strictParser, type NativeParser, type ParseError, type ParserOwner } from "./llhttp.js";
 import { ClientRequest, type BodySource } from "./request.js";
 import { ClientResponse, type ResponseSink } from "./response.js";
 import type { ClientHandlers, ClientLimits } from "./types.js";

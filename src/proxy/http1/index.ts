@@ -3,7 +3,7 @@
  * when Node's llhttp binding is usable, node:http otherwise or when
  * EDGEFORM_CLIENT_SERVER=node asks for it.
  */
-import { serverParserUsable } from "../llhttp.js";
+import { serverParserUsable } from "./llhttp.js";
 import { NodeClientServer } from "./node-server.js";
 import { Http1Server } from "./server.js";
 import type { ClientHandlers, ClientLimits, ClientServer } from "./types.js";

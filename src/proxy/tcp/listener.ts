@@ -8,13 +8,13 @@
  */
 import net, { type Socket } from "node:net";
 import type { TcpListenerConfig } from "../../plan/proxy-config.js";
-import type { Backend } from "../contracts.js";
+import type { Backend } from "../upstream/contracts.js";
 import { classifyUpstreamError } from "../forward/errors.js";
-import type { Logger } from "../log.js";
-import type { ProxyMetrics } from "../metrics.js";
-import type { RuntimeState, TcpBinding } from "../state.js";
-import { unmapIPv4 } from "../headers.js";
-import { bindServer, boundPort, sameAddress } from "../bind.js";
+import type { Logger } from "../runtime/log.js";
+import type { ProxyMetrics } from "../runtime/metrics.js";
+import type { RuntimeState, TcpBinding } from "../runtime/generation.js";
+import { unmapIPv4 } from "../http/headers.js";
+import { bindServer, boundPort, sameAddress } from "../runtime/bind.js";
 
 /** Connect attempts per client connection (first choice plus two more). */
 const MAX_CONNECT_ATTEMPTS = 3;

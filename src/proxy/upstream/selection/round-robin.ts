@@ -1,5 +1,5 @@
 /** Round-robin: each request starts one backend further along the usable list. Ignores weights. */
-import type { BackendSet, BackendState, SelectionContext, Selector } from "../../contracts.js";
+import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
 import { NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 
 export class RoundRobinSelector implements Selector {

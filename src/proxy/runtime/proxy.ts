@@ -14,18 +14,18 @@
  * the drain timeout, then close pools, caches and health checks.
  */
 import { Registry } from "prom-client";
-import { EdgeformError } from "../errors.js";
-import type { ProxyRuntimeConfig } from "../plan/proxy-config.js";
+import { EdgeformError } from "../../errors.js";
+import type { ProxyRuntimeConfig } from "../../plan/proxy-config.js";
 import { AdminServer, type AdminActions } from "./admin.js";
-import { CacheLayers, type PurgeRequest } from "./cache-adapter.js";
+import { CacheLayers, type PurgeRequest } from "./cache-layers.js";
 import { ClusterRegistry } from "./cluster-registry.js";
 import { validateRuntimeConfig } from "./config.js";
-import { UpstreamPools } from "./forward/pools.js";
+import { UpstreamPools } from "../forward/pools.js";
 import { createLogger, flushLogger, type Logger } from "./log.js";
 import { ProxyMetrics } from "./metrics.js";
-import { HttpListener, type ProxyHost } from "./server.js";
-import { RuntimeState } from "./state.js";
-import { TcpListener } from "./tcp/listener.js";
+import { HttpListener, type ProxyHost } from "../http/server.js";
+import { RuntimeState } from "./generation.js";
+import { TcpListener } from "../tcp/listener.js";
 
 export interface StartOptions {
   logger?: Logger;

@@ -4,7 +4,7 @@
  * checks. The first route in config order that matches wins, whatever kind
  * of host match it has; the compiled tables keep that order.
  */
-import type { RouteConfig } from "../plan/proxy-config.js";
+import type { RouteConfig } from "../../plan/proxy-config.js";
 
 interface Compiled<T> {
   readonly target: T;

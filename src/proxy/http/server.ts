@@ -8,22 +8,22 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { HttpListenerConfig, ProxyRuntimeConfig } from "../plan/proxy-config.js";
-import type { CacheLayers } from "./cache-adapter.js";
+import type { HttpListenerConfig, ProxyRuntimeConfig } from "../../plan/proxy-config.js";
+import type { CacheLayers } from "../runtime/cache-layers.js";
 import { serveThroughCache } from "./cached.js";
-import { DirectExchange } from "./forward/direct.js";
-import { sendShort } from "./forward/errors.js";
-import type { RouteRuntime } from "./forward/route-runtime.js";
+import { DirectExchange } from "../forward/direct.js";
+import { sendShort } from "../forward/errors.js";
+import type { RouteRuntime } from "../forward/route-runtime.js";
 import { forwardRequestHeaders, normalizeHost, unmapIPv4, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
-import { bindServer, boundPort, sameAddress } from "./bind.js";
-import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "./http1/index.js";
-import { clientErrorResponse, clientLimits } from "./limits.js";
-import type { Logger } from "./log.js";
-import type { ProxyMetrics, RequestSeries } from "./metrics.js";
+import { bindServer, boundPort, sameAddress } from "../runtime/bind.js";
+import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "../http1/index.js";
+import { clientErrorResponse, clientLimits } from "../http1/limits.js";
+import type { Logger } from "../runtime/log.js";
+import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import { recordCompletion, type ListenerContext } from "./request-context.js";
-import type { RuntimeState } from "./state.js";
+import type { RuntimeState } from "../runtime/generation.js";
 import { proxyUpgrade } from "./upgrade.js";
-import { extractHashKey } from "./upstream/index.js";
+import { extractHashKey } from "../upstream/index.js";
 
 /** What listeners need from the running proxy. */
 export interface ProxyHost {

@@ -14,9 +14,9 @@
  */
 import net, { type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { classifyUpstreamError } from "./forward/errors.js";
-import type { Backend } from "./contracts.js";
-import type { ProxyRequest } from "./http1/types.js";
+import { classifyUpstreamError } from "../forward/errors.js";
+import type { Backend } from "../upstream/contracts.js";
+import type { ProxyRequest } from "../http1/types.js";
 import type { HttpListener, ProxyHost } from "./server.js";
 import { clientAddress } from "./server.js";
 

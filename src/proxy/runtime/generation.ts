@@ -5,14 +5,14 @@
  * hold a lease), and the old generation releases its clusters only when its
  * last request has finished.
  */
-import type { ProxyRuntimeConfig, TcpListenerConfig } from "../plan/proxy-config.js";
-import type { Selector } from "./contracts.js";
+import type { ProxyRuntimeConfig, TcpListenerConfig } from "../../plan/proxy-config.js";
+import type { Selector } from "../upstream/contracts.js";
 import type { ClusterRegistry } from "./cluster-registry.js";
-import { RouteRuntime, type RouteDeps } from "./forward/route-runtime.js";
-import type { GenerationLease } from "./request-context.js";
-import { Router } from "./router.js";
-import { TrustedProxies } from "./trusted-proxies.js";
-import { createSelector, RetryBudget, type Cluster } from "./upstream/index.js";
+import { RouteRuntime, type RouteDeps } from "../forward/route-runtime.js";
+import type { GenerationLease } from "../http/request-context.js";
+import { Router } from "../http/router.js";
+import { TrustedProxies } from "../http/trusted-proxies.js";
+import { createSelector, RetryBudget, type Cluster } from "../upstream/index.js";
 
 /** What a TCP listener needs per connection. */
 export interface TcpBinding {

@@ -4,9 +4,9 @@
  * reload with a sentence that names the problem, instead of mid-request.
  */
 import { readFile } from "node:fs/promises";
-import { EdgeformError } from "../errors.js";
-import { PROXY_CONFIG_VERSION, type ProxyRuntimeConfig } from "../plan/proxy-config.js";
-import { createSelector } from "./upstream/index.js";
+import { EdgeformError } from "../../errors.js";
+import { PROXY_CONFIG_VERSION, type ProxyRuntimeConfig } from "../../plan/proxy-config.js";
+import { createSelector } from "../upstream/index.js";
 
 const HINT = "regenerate it from the spec: `edgeform proxy <spec> --config-out <file>` writes one";
 

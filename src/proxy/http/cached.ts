@@ -4,14 +4,14 @@
  * hop-by-hop stripped, forwarded headers added), and whatever it returns is
  * streamed to the client.
  */
-import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "./contracts.js";
-import { ClientGoneError } from "./forward/attempts.js";
-import { CLIENT_CLOSED_STATUS } from "./forward/direct.js";
-import { classifyUpstreamError, respondWithFailure } from "./forward/errors.js";
-import { FetchExchange, UpstreamFailureError } from "./forward/fetch.js";
+import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "../upstream/contracts.js";
+import { ClientGoneError } from "../forward/attempts.js";
+import { CLIENT_CLOSED_STATUS } from "../forward/direct.js";
+import { classifyUpstreamError, respondWithFailure } from "../forward/errors.js";
+import { FetchExchange, UpstreamFailureError } from "../forward/fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
-import { sendBody } from "./http1/send-body.js";
-import type { ProxyRequest, ProxyResponse } from "./http1/types.js";
+import { sendBody } from "../http1/send-body.js";
+import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
 import { recordCompletion, type GenerationLease, type ListenerContext } from "./request-context.js";
 import type { ResolvedRequest } from "./server.js";
 

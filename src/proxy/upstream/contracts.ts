@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
-import type { RouteCacheConfig } from "../plan/proxy-config.js";
+import type { RouteCacheConfig } from "../../plan/proxy-config.js";
 
 // ── upstream ────────────────────────────────────────────────────────────────
 

@@ -4,9 +4,9 @@
  * access log line, and the config generation's in-flight count).
  */
 import type { ForwardingIdentity } from "./headers.js";
-import type { ProxyRequest } from "./http1/types.js";
-import { pathForLog, type Logger } from "./log.js";
-import type { RequestSeries } from "./metrics.js";
+import type { ProxyRequest } from "../http1/types.js";
+import { pathForLog, type Logger } from "../runtime/log.js";
+import type { RequestSeries } from "../runtime/metrics.js";
 
 export interface ListenerContext {
   readonly name: string;
