@@ -79,7 +79,7 @@ export class DirectExchange extends UpstreamAttempts {
     return this.res.destroyed;
   }
 
-  protected bodyTouched(): boolean {
+  bodyTouched(): boolean {
     return this.req.bodyTouched();
   }
 

@@ -83,7 +83,7 @@ export class FetchExchange extends UpstreamAttempts {
     return this.clientGone?.() ?? false;
   }
 
-  protected bodyTouched(): boolean {
+  bodyTouched(): boolean {
     return this.body !== null && (this.body as Readable & { readableDidRead?: boolean }).readableDidRead === true;
   }
 }

@@ -72,6 +72,20 @@ export class UpstreamPools {
     return pool;
   }
 
+  /**
+   * The pool Upgrade requests go through: always undici's, whose
+   * onRequestUpgrade hands over the socket only after a 101 (H1Pool has no
+   * upgrade support). A refusal is an ordinary response on a reusable connection.
+   */
+  upgrades(backend: Backend, settings: PoolSettings, key: string = poolKey(backend, settings)): UpstreamDispatcher {
+    const upgradeKey = `upgrade|${key}`;
+    const entry = this.pools.get(upgradeKey);
+    if (entry) return entry.pool;
+    const pool = undiciPool(backend, settings);
+    this.pools.set(upgradeKey, { pool, backendId: backend.id });
+    return pool;
+  }
+
   /** Closes pools whose backend is gone from every cluster and has nothing in flight. */
   sweep(): void {
     if (this.closed) return;

@@ -9,7 +9,7 @@ import type { Backend, Selector } from "../upstream/contracts.js";
 import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import { createSelector, type Cluster, type RetryBudget } from "../upstream/index.js";
 import { poolKey, type PoolSettings, type UpstreamDispatcher, type UpstreamPools } from "./pools.js";
-import { RetryPolicy } from "./retry-policy.js";
+import { RetryPolicy } from "../upstream/retry-policy.js";
 
 /** A backend as one route uses it. */
 export class BackendBinding {
@@ -30,6 +30,11 @@ export class BackendBinding {
     const p = this.current;
     if (p !== undefined && !p.closed && !p.destroyed) return p;
     return (this.current = this.pools.get(this.backend, this.settings, this.key));
+  }
+
+  /** The backend's pool for Upgrade requests. */
+  upgradePool(): UpstreamDispatcher {
+    return this.pools.upgrades(this.backend, this.settings, this.key);
   }
 }
 

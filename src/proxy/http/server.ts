@@ -14,7 +14,7 @@ import { serveThroughCache } from "./cached.js";
 import { DirectExchange } from "../forward/direct.js";
 import { sendShort } from "../forward/errors.js";
 import type { RouteRuntime } from "../forward/route-runtime.js";
-import { forwardRequestHeaders, normalizeHost, unmapIPv4, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
+import { forwardRequestHeaders, normalizeHost, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
 import { bindServer, boundPort, sameAddress } from "../runtime/bind.js";
 import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "../http1/index.js";
 import { clientErrorResponse, clientLimits } from "../http1/limits.js";
@@ -23,6 +23,8 @@ import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import { recordCompletion, type ListenerContext } from "./request-context.js";
 import type { RuntimeState } from "../runtime/generation.js";
 import { proxyUpgrade } from "./upgrade.js";
+import { clientAddress } from "./client-address.js";
+import { lingeringClose } from "./lingering-close.js";
 import { extractHashKey } from "../upstream/index.js";
 
 /** What listeners need from the running proxy. */
@@ -50,15 +52,6 @@ interface Refusal {
   message: string;
   forwarded: ForwardedRequest | undefined;
   route: RouteRuntime | undefined;
-}
-
-const kClient = Symbol("edgeform.client");
-type TaggedSocket = Socket & { [kClient]?: string };
-
-/** The client's address (IPv4 unmapped), computed once per connection. */
-export function clientAddress(socket: Socket): string {
-  const s = socket as TaggedSocket;
-  return (s[kClient] ??= unmapIPv4(socket.remoteAddress ?? ""));
 }
 
 export class HttpListener implements ListenerContext {
@@ -90,7 +83,7 @@ export class HttpListener implements ListenerContext {
     this.onSocketClose = () => metrics.connectionClosed(name);
     this.client = createClientServer(clientLimits(limits), {
       request: (req, res) => this.onRequest(req, res),
-      upgrade: (req, socket, head) => proxyUpgrade(this, this.host, req, socket, head),
+      upgrade: (req, socket, head) => proxyUpgrade(this, this.host.state, req, socket, head),
       clientError: (err, socket, answerable) => this.onClientError(err, socket, answerable),
       connection: (socket) => {
         metrics.connectionOpened(name);
@@ -217,7 +210,7 @@ export class HttpListener implements ListenerContext {
 
   /** Refuses (and logs) an upgrade request the proxy answers itself. */
   refuseRaw(socket: Duplex, status: number, message: string): void {
-    if (socket.writable) socket.end(rawResponse(status, message));
+    if (socket.writable) lingeringClose(socket, rawResponse(status, message));
     else socket.destroy();
     this.unrouted.record(status, 0);
   }

@@ -7,6 +7,8 @@
  */
 import type { ProxyRuntimeConfig, TcpListenerConfig } from "../../plan/proxy-config.js";
 import type { Selector } from "../upstream/contracts.js";
+import type { FailoverTarget } from "../upstream/failover.js";
+import { RetryPolicy } from "../upstream/retry-policy.js";
 import type { ClusterRegistry } from "./cluster-registry.js";
 import { RouteRuntime, type RouteDeps } from "../forward/route-runtime.js";
 import type { GenerationLease } from "../http/request-context.js";
@@ -14,11 +16,29 @@ import { Router } from "../http/router.js";
 import { TrustedProxies } from "../http/trusted-proxies.js";
 import { createSelector, RetryBudget, type Cluster } from "../upstream/index.js";
 
-/** What a TCP listener needs per connection. */
-export interface TcpBinding {
+/**
+ * TCP connections are retried only when the connect failed (nothing was
+ * sent yet), up to two more backends: the spec has no retry block for TCP.
+ */
+const TCP_RETRY = new RetryPolicy({ attempts: 2, on: ["connect-failure"] });
+
+/** What a TCP listener needs per connection: its fleet, as the failover loop uses it. */
+export interface TcpBinding extends FailoverTarget {
   readonly config: TcpListenerConfig;
-  readonly cluster: Cluster;
-  readonly selector: Selector;
+}
+
+function tcpBinding(config: TcpListenerConfig, cluster: Cluster, budget: RetryBudget, deps: RouteDeps): TcpBinding {
+  const labels = { route: config.name, fleet: config.cluster };
+  return {
+    config,
+    fleet: config.cluster,
+    cluster,
+    selector: createSelector(config.balancer) as Selector,
+    retry: TCP_RETRY,
+    budget,
+    countRetry: () => deps.metrics.retries.inc(labels),
+    countBudgetExhausted: () => deps.metrics.retryBudgetExhausted.inc(labels),
+  };
 }
 
 export class RuntimeState implements GenerationLease {
@@ -51,7 +71,7 @@ export class RuntimeState implements GenerationLease {
       new RouteRuntime(route, listener, this.cluster(route.cluster), budgets.get(route.cluster)!, deps),
     );
     for (const l of config.listeners) {
-      if (l.protocol === "tcp") this.tcp.set(l.name, { config: l, cluster: this.cluster(l.cluster), selector: createSelector(l.balancer) });
+      if (l.protocol === "tcp") this.tcp.set(l.name, tcpBinding(l, this.cluster(l.cluster), budgets.get(l.cluster)!, deps));
     }
   }
 

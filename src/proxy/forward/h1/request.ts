@@ -18,6 +18,8 @@ export interface UpstreamRequestOptions {
   body: Readable | null;
   headersTimeout: number;
   bodyTimeout: number;
+  /** The protocol an Upgrade request asks for (undici pools only: see UpstreamPools.upgrades). */
+  upgrade?: string;
 }
 
 export class H1Request implements Dispatcher.DispatchController {

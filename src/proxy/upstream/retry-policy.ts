@@ -10,7 +10,7 @@
  * to a backend not tried yet and needs the fleet's retry budget.
  */
 import type { RetryConfig } from "../../plan/proxy-config.js";
-import type { Outcome } from "../upstream/contracts.js";
+import type { Outcome } from "./contracts.js";
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 
