@@ -44,7 +44,7 @@ export class DirectExchange extends UpstreamAttempts {
 
   protected deliverHead(status: number, headers: Record<string, string | string[] | undefined>): void {
     try {
-      this.res.writeHead(status, forwardResponseHeaders(headers, this.listener.identity, this.requestId));
+      this.res.writeHead(status, forwardResponseHeaders(headers, this.route.identity, this.requestId));
     } catch (err) {
       // Node refuses a header the backend sent (e.g. a character it will not write): the response is unusable.
       this.fail({ outcome: "reset", status: 502, reason: "invalid-response", message: `the backend sent a header that cannot be forwarded (${(err as Error).message})` });
@@ -93,7 +93,7 @@ export class DirectExchange extends UpstreamAttempts {
     const broken = this.res.headersSent;
     respondWithFailure(this.res, failure, {
       requestId: this.requestId,
-      via: this.listener.identity.via,
+      via: this.route.identity.via,
       route: this.route.name,
       fleet: this.route.fleet,
       backend: this.backendId,

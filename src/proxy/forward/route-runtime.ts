@@ -7,6 +7,7 @@
 import type { RouteCacheConfig, RouteConfig } from "../../plan/proxy-config.js";
 import type { Backend, Selector } from "../upstream/contracts.js";
 import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
+import type { ForwardingIdentity } from "../http/headers.js";
 import { createSelector, type Cluster, type RetryBudget } from "../upstream/index.js";
 import { poolKey, type PoolSettings, type UpstreamDispatcher, type UpstreamPools } from "./pools.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
@@ -64,6 +65,8 @@ export class RouteRuntime {
     readonly listener: string,
     readonly cluster: Cluster,
     readonly budget: RetryBudget,
+    /** The generation's identity (Via, scheme) on this listener: in-flight requests keep theirs across a reload. */
+    readonly identity: ForwardingIdentity,
     private readonly deps: RouteDeps,
   ) {
     this.name = config.name;

@@ -47,7 +47,7 @@ export async function serveThroughCache(
       }, background ? undefined : () => res.destroyed);
       exchange.start();
     });
-  const request: CacheRequest = { method, url: path, host, scheme: listener.identity.proto, headers: req.headers };
+  const request: CacheRequest = { method, url: path, host, scheme: route.identity.proto, headers: req.headers };
 
   const finish = (status: number, backend: string | undefined, cache: string | undefined, error: string | undefined) => {
     const series = backend === undefined ? route.localSeries : route.seriesFor(backend);
@@ -64,19 +64,19 @@ export async function serveThroughCache(
     }
     const failure = err instanceof UpstreamFailureError ? err.failure : classifyUpstreamError(err);
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: listener.identity.via, route: route.name, fleet: route.fleet, backend: undefined, logger: listener.logger });
+    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: undefined, logger: listener.logger });
     finish(failure.status, undefined, undefined, failure.reason);
     return;
   }
   const cacheStatus = headerText(response.headers["cache-status"]);
   try {
-    res.writeHead(response.status, forwardResponseHeaders(response.headers, listener.identity, requestId));
+    res.writeHead(response.status, forwardResponseHeaders(response.headers, route.identity, requestId));
   } catch (err) {
     // A header that cannot be written (a control character from the backend or the store): nothing was sent yet.
     response.body.destroy();
     const failure = { outcome: "reset" as const, status: 502 as const, reason: "invalid-response", message: `the response has a header that cannot be forwarded (${(err as Error).message})` };
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: listener.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
+    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
     finish(failure.status, response.backend, cacheStatus, failure.reason);
     return;
   }

@@ -1,16 +1,14 @@
 /**
- * What every way of answering a request shares: the listener's identity and
+ * What every way of answering a request shares: the listener's name and
  * loggers, and one place that records a finished request (metrics series,
  * access log line, and the config generation's in-flight count).
  */
-import type { ForwardingIdentity } from "./headers.js";
 import type { ProxyRequest } from "../http1/types.js";
 import { pathForLog, type Logger } from "../runtime/log.js";
 import type { RequestSeries } from "../runtime/metrics.js";
 
 export interface ListenerContext {
   readonly name: string;
-  readonly identity: ForwardingIdentity;
   readonly logger: Logger;
   /** Undefined when access logging is off. */
   readonly accessLogger: Logger | undefined;

@@ -14,7 +14,7 @@ import { serveThroughCache } from "./cached.js";
 import { DirectExchange } from "../forward/direct.js";
 import { sendShort } from "../forward/errors.js";
 import type { RouteRuntime } from "../forward/route-runtime.js";
-import { forwardRequestHeaders, normalizeHost, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
+import { forwardRequestHeaders, normalizeHost, type ForwardedRequest } from "./headers.js";
 import { bindServer, boundPort, sameAddress } from "../runtime/bind.js";
 import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "../http1/index.js";
 import { clientErrorResponse, clientLimits } from "../http1/limits.js";
@@ -56,7 +56,6 @@ interface Refusal {
 
 export class HttpListener implements ListenerContext {
   readonly name: string;
-  readonly identity: ForwardingIdentity;
   readonly logger: Logger;
   accessLogger: Logger | undefined;
   private readonly client: ClientServer;
@@ -73,7 +72,6 @@ export class HttpListener implements ListenerContext {
     private readonly host: ProxyHost,
   ) {
     this.name = config.name;
-    this.identity = { via: viaValue(proxyConfig.name), proto: "http" };
     this.logger = host.logger.child({ listener: config.name });
     this.accessLogger = proxyConfig.accessLog ? host.logger.child({ type: "access", listener: config.name }) : undefined;
     const limits = proxyConfig.limits;
@@ -109,7 +107,6 @@ export class HttpListener implements ListenerContext {
   update(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): void {
     this.config = config;
     this.client.update(clientLimits(proxyConfig.limits));
-    this.identity.via = viaValue(proxyConfig.name);
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
   }
 
@@ -169,7 +166,7 @@ export class HttpListener implements ListenerContext {
       new DirectExchange(route, req, res, forwarded, path, hashKey, this, state, startedAt, client).start();
     } catch (err) {
       this.logger.error({ err: err instanceof Error ? err.stack : String(err) }, "request handler failed");
-      if (!res.headersSent) sendShort(res, 500, "500 Internal Server Error\n", "-", this.identity.via);
+      if (!res.headersSent) sendShort(res, 500, "500 Internal Server Error\n", "-", state.identity(this.name).via);
       else res.destroy();
       recordCompletion(this, state, this.unrouted, req, startedAt, "-", client, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
     }
@@ -177,7 +174,7 @@ export class HttpListener implements ListenerContext {
 
   /** Route and header rewriting shared by plain and Upgrade requests. */
   resolve(state: RuntimeState, req: ProxyRequest, client: string): ResolvedRequest | Refusal {
-    const forwarded = forwardRequestHeaders(req.rawHeaders, client, state.trust.has(client), this.identity);
+    const forwarded = forwardRequestHeaders(req.rawHeaders, client, state.trust.has(client), state.identity(this.name));
     let path = req.url;
     let hostHeader = forwarded.host;
     if (path.charCodeAt(0) !== 0x2f /* / */) {
@@ -197,7 +194,7 @@ export class HttpListener implements ListenerContext {
 
   private refuse(req: ProxyRequest, res: ProxyResponse, state: RuntimeState, refusal: Refusal, startedAt: number, client: string): void {
     const requestId = refusal.forwarded?.requestId ?? "-";
-    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, this.identity.via);
+    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, state.identity(this.name).via);
     recordCompletion(this, state, refusal.route?.localSeries ?? this.unrouted, req, startedAt, requestId, client, {
       status: refusal.status,
       route: refusal.route?.name,

@@ -182,7 +182,7 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
       this.finish(499, "client closed the connection");
       return;
     }
-    const fields = forwardResponseHeaders(headers, this.listener.identity, this.forwarded.requestId);
+    const fields = forwardResponseHeaders(headers, this.route.identity, this.forwarded.requestId);
     fields.push("connection", "upgrade", "upgrade", String(headers["upgrade"]));
     this.socket.write(responseHead(statusCode, fields), "latin1");
     if (this.head.length > 0) upstream.write(this.head);
@@ -202,7 +202,7 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
       return;
     }
     // Refused: an ordinary response, and the connection ends with it.
-    const fields = forwardResponseHeaders(headers, this.listener.identity, this.forwarded.requestId);
+    const fields = forwardResponseHeaders(headers, this.route.identity, this.forwarded.requestId);
     fields.push("connection", "close");
     this.headSent = true;
     if (!this.socket.write(responseHead(statusCode, fields), "latin1")) this.pauseUntilDrained(controller);

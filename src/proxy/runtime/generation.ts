@@ -14,6 +14,7 @@ import { RouteRuntime, type RouteDeps } from "../forward/route-runtime.js";
 import type { GenerationLease } from "../http/request-context.js";
 import { Router } from "../http/router.js";
 import { TrustedProxies } from "../http/trusted-proxies.js";
+import { viaValue, type ForwardingIdentity } from "../http/headers.js";
 import { createSelector, RetryBudget, type Cluster } from "../upstream/index.js";
 
 /**
@@ -45,6 +46,8 @@ export class RuntimeState implements GenerationLease {
   readonly router: Router<RouteRuntime>;
   readonly trust: TrustedProxies;
   readonly tcp = new Map<string, TcpBinding>();
+  /** What this generation tells backends and clients about the proxy, per HTTP listener (immutable). */
+  private readonly identities = new Map<string, ForwardingIdentity>();
   private readonly clusters = new Map<string, Cluster>();
   private readonly fresh: Cluster[] = [];
   private inflight = 0;
@@ -67,12 +70,21 @@ export class RuntimeState implements GenerationLease {
       budgets.set(c.name, new RetryBudget(config.retryBudget));
     }
     const httpListeners = config.listeners.filter((l) => l.protocol === "http").map((l) => l.name);
+    const via = viaValue(config.name);
+    for (const l of httpListeners) this.identities.set(l, Object.freeze({ via, proto: "http" }));
     this.router = new Router(config.routes, httpListeners, (route, listener) =>
-      new RouteRuntime(route, listener, this.cluster(route.cluster), budgets.get(route.cluster)!, deps),
+      new RouteRuntime(route, listener, this.cluster(route.cluster), budgets.get(route.cluster)!, this.identity(listener), deps),
     );
     for (const l of config.listeners) {
       if (l.protocol === "tcp") this.tcp.set(l.name, tcpBinding(l, this.cluster(l.cluster), budgets.get(l.cluster)!, deps));
     }
+  }
+
+  /** The identity of HTTP listener `name` in this generation. */
+  identity(name: string): ForwardingIdentity {
+    const identity = this.identities.get(name);
+    if (identity === undefined) throw new Error(`no HTTP listener "${name}" in this config`);
+    return identity;
   }
 
   /** Starts discovery and health checks of clusters this generation created. */
