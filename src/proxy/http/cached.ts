@@ -13,7 +13,18 @@ import { forwardResponseHeaders, withHeaders } from "./headers.js";
 import { sendBody } from "../http1/send-body.js";
 import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
 import { recordCompletion, type GenerationLease, type ListenerContext } from "./request-context.js";
-import type { ResolvedRequest } from "./server.js";
+import type { RouteRuntime } from "../forward/route-runtime.js";
+import type { ForwardedRequest } from "./headers.js";
+
+/** The routed request as the cache glue uses it (HttpListener.resolve makes it). */
+interface ResolvedRequest {
+  route: RouteRuntime;
+  forwarded: ForwardedRequest;
+  /** Origin-form target to send upstream. */
+  path: string;
+  /** Lower-case host without port. */
+  host: string;
+}
 
 export async function serveThroughCache(
   layer: HttpCacheLayer,
