@@ -12,7 +12,7 @@
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
 import type { Backend } from "../upstream/contracts.js";
-import { HTTPParser } from "../http1/llhttp.js";
+import { fastPath } from "../http1/llhttp.js";
 import { H1Pool } from "./h1/pool.js";
 import type { UpstreamRequestOptions } from "./h1/request.js";
 
@@ -41,7 +41,7 @@ const MAX_UPSTREAM_HEADER_BYTES = 64 * 1024;
 const SWEEP_EVERY_MS = 30_000;
 
 export function defaultUpstreamClient(env: NodeJS.ProcessEnv = process.env): UpstreamClient {
-  return env["EDGEFORM_UPSTREAM_CLIENT"] === "undici" || HTTPParser === undefined ? "undici" : "h1";
+  return env["EDGEFORM_UPSTREAM_CLIENT"] === "undici" || !fastPath.usable ? "undici" : "h1";
 }
 
 interface Entry {
