@@ -11,7 +11,7 @@ import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
 import { forwardResponseHeaders, type ForwardedRequest } from "../http/headers.js";
 import { recordCompletion, type GenerationLease, type ListenerContext } from "../http/request-context.js";
 import { UpstreamAttempts } from "./attempts.js";
-import { respondWithFailure, type Failure } from "./errors.js";
+import { respondWithFailure, unforwardableHeader, type Failure } from "./errors.js";
 import type { RouteRuntime } from "./route-runtime.js";
 
 const kExchange = Symbol("edgeform.exchange");
@@ -47,7 +47,7 @@ export class DirectExchange extends UpstreamAttempts {
       this.res.writeHead(status, forwardResponseHeaders(headers, this.route.identity, this.requestId));
     } catch (err) {
       // Node refuses a header the backend sent (e.g. a character it will not write): the response is unusable.
-      this.fail({ outcome: "reset", status: 502, reason: "invalid-response", message: `the backend sent a header that cannot be forwarded (${(err as Error).message})` });
+      this.fail(unforwardableHeader(err));
       this.abortUpstream();
     }
   }

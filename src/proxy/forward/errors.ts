@@ -78,6 +78,11 @@ export function classifyUpstreamError(err: unknown): Failure {
   }
 }
 
+/** A response whose head Node refuses to write (a control character from the backend or the store). */
+export function unforwardableHeader(err: unknown): Failure {
+  return { outcome: "reset", status: 502, reason: "invalid-response", message: `the response has a header that cannot be forwarded (${(err as Error).message})` };
+}
+
 /** Whether an error was a failure to connect, i.e. the request never reached a backend. */
 export function neverReachedBackend(failure: Failure): boolean {
   return failure.outcome === "connect-failure";

@@ -7,7 +7,7 @@
 import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "../upstream/contracts.js";
 import { ClientGoneError } from "../forward/attempts.js";
 import { CLIENT_CLOSED_STATUS } from "../forward/direct.js";
-import { classifyUpstreamError, respondWithFailure } from "../forward/errors.js";
+import { classifyUpstreamError, respondWithFailure, unforwardableHeader } from "../forward/errors.js";
 import { FetchExchange, UpstreamFailureError } from "../forward/fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
 import { sendBody } from "../http1/send-body.js";
@@ -85,7 +85,7 @@ export async function serveThroughCache(
   } catch (err) {
     // A header that cannot be written (a control character from the backend or the store): nothing was sent yet.
     response.body.destroy();
-    const failure = { outcome: "reset" as const, status: 502 as const, reason: "invalid-response", message: `the response has a header that cannot be forwarded (${(err as Error).message})` };
+    const failure = unforwardableHeader(err);
     route.countFailure(failure.reason);
     respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
     finish(failure.status, response.backend, cacheStatus, failure.reason);

@@ -93,6 +93,8 @@ export function isHopByHopLower(name: string): boolean {
       return name === "proxy-authenticate";
     case 19:
       return name === "proxy-authorization";
+    case 25:
+      return name === "proxy-authentication-info";
     default:
       return false;
   }
