@@ -11,34 +11,11 @@ import { classifyUpstreamError, respondWithFailure, unforwardableHeader } from "
 import { FetchExchange, UpstreamFailureError } from "../forward/fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
 import { sendBody } from "../http1/send-body.js";
-import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
-import { recordCompletion, type GenerationLease, type ListenerContext } from "./request-context.js";
-import type { RouteRuntime } from "../forward/route-runtime.js";
-import type { ForwardedRequest } from "./headers.js";
+import type { Exchange } from "./exchange.js";
+import { recordCompletion } from "./request-context.js";
 
-/** The routed request as the cache glue uses it (HttpListener.resolve makes it). */
-interface ResolvedRequest {
-  route: RouteRuntime;
-  forwarded: ForwardedRequest;
-  /** Origin-form target to send upstream. */
-  path: string;
-  /** Lower-case host without port. */
-  host: string;
-}
-
-export async function serveThroughCache(
-  layer: HttpCacheLayer,
-  resolved: ResolvedRequest,
-  req: ProxyRequest,
-  res: ProxyResponse,
-  hashKey: string | undefined,
-  listener: ListenerContext,
-  lease: GenerationLease,
-  startedAt: number,
-  client: string,
-): Promise<void> {
-  const { route, forwarded, path, host } = resolved;
-  const requestId = forwarded.requestId;
+export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchange): Promise<void> {
+  const { route, forwarded, path, host, req, res, hashKey, listener, requestId } = exchange;
   const method = req.method;
   let bodySent = false;
   let attempts = 0;
@@ -62,7 +39,7 @@ export async function serveThroughCache(
 
   const finish = (status: number, backend: string | undefined, cache: string | undefined, error: string | undefined) => {
     const series = backend === undefined ? route.localSeries : route.seriesFor(backend);
-    recordCompletion(listener, lease, series, req, startedAt, requestId, client, { status, route: route.name, fleet: route.fleet, backend, attempts, cache, error });
+    recordCompletion(exchange, series, { status, route: route.name, fleet: route.fleet, backend, attempts, cache, error });
   };
 
   let response: UpstreamResponse;

@@ -3,21 +3,11 @@
  * loggers, and one place that records a finished request (metrics series,
  * access log line, and the config generation's in-flight count).
  */
-import type { ProxyRequest } from "../http1/types.js";
-import { pathForLog, type Logger } from "../runtime/log.js";
+import type { ExchangeStart } from "./exchange.js";
+import { pathForLog } from "../runtime/log.js";
 import type { RequestSeries } from "../runtime/metrics.js";
 
-export interface ListenerContext {
-  readonly name: string;
-  readonly logger: Logger;
-  /** Undefined when access logging is off. */
-  readonly accessLogger: Logger | undefined;
-}
-
-/** A config generation's hold on in-flight requests (see RuntimeState). */
-export interface GenerationLease {
-  leave(): void;
-}
+export type { GenerationLease, ListenerContext } from "./exchange.js";
 
 /** Everything recorded about one finished request. */
 export interface Completion {
@@ -34,20 +24,12 @@ export interface Completion {
  * Records a finished request. Called exactly once per request, by whichever
  * path answered it.
  */
-export function recordCompletion(
-  listener: ListenerContext,
-  lease: GenerationLease,
-  series: RequestSeries,
-  req: Pick<ProxyRequest, "method" | "url">,
-  startedAt: number,
-  requestId: string,
-  client: string,
-  done: Completion,
-): void {
-  const ms = performance.now() - startedAt;
+export function recordCompletion(exchange: ExchangeStart, series: RequestSeries, done: Completion): void {
+  const { req, requestId, client } = exchange;
+  const ms = performance.now() - exchange.startedAt;
   series.record(done.status, ms / 1000);
-  lease.leave();
-  const log = listener.accessLogger;
+  exchange.lease.leave();
+  const log = exchange.listener.accessLogger;
   if (log === undefined) return;
   log.info({
     method: req.method,

@@ -21,6 +21,7 @@ import { clientErrorResponse, clientLimits } from "../http1/limits.js";
 import type { Logger } from "../runtime/log.js";
 import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import { recordCompletion, type ListenerContext } from "./request-context.js";
+import type { Exchange } from "./exchange.js";
 import type { RuntimeState } from "../runtime/generation.js";
 import { proxyUpgrade } from "./upgrade.js";
 import { clientAddress } from "./client-address.js";
@@ -154,21 +155,22 @@ export class HttpListener implements ListenerContext {
         this.refuse(req, res, state, resolved, startedAt, client);
         return;
       }
-      const { route, forwarded, path } = resolved;
+      const { route, forwarded, path, host } = resolved;
       const hashKey = route.hashKey === undefined ? undefined : extractHashKey(route.hashKey, { headers: req.headers, url: path, remoteAddress: client });
+      const exchange: Exchange = { listener: this, lease: state, client, startedAt, req, res, requestId: forwarded.requestId, route, hashKey, forwarded, path, host };
       if (route.cache !== undefined) {
         const layer = this.host.caches.get(route.cache.cache);
         if (layer !== undefined) {
-          void serveThroughCache(layer, resolved, req, res, hashKey, this, state, startedAt, client);
+          void serveThroughCache(layer, exchange);
           return;
         }
       }
-      new DirectExchange(route, req, res, forwarded, path, hashKey, this, state, startedAt, client).start();
+      new DirectExchange(exchange).start();
     } catch (err) {
       this.logger.error({ err: err instanceof Error ? err.stack : String(err) }, "request handler failed");
       if (!res.headersSent) sendShort(res, 500, "500 Internal Server Error\n", "-", state.identity(this.name).via);
       else res.destroy();
-      recordCompletion(this, state, this.unrouted, req, startedAt, "-", client, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
+      recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId: "-" }, this.unrouted, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
     }
   }
 
@@ -195,7 +197,7 @@ export class HttpListener implements ListenerContext {
   private refuse(req: ProxyRequest, res: ProxyResponse, state: RuntimeState, refusal: Refusal, startedAt: number, client: string): void {
     const requestId = refusal.forwarded?.requestId ?? "-";
     sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, state.identity(this.name).via);
-    recordCompletion(this, state, refusal.route?.localSeries ?? this.unrouted, req, startedAt, requestId, client, {
+    recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId }, refusal.route?.localSeries ?? this.unrouted, {
       status: refusal.status,
       route: refusal.route?.name,
       fleet: refusal.route?.fleet,

@@ -286,7 +286,8 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
     this.finished = true;
     const series = this.status !== 0 && this.binding !== undefined ? this.binding.series : this.route.localSeries;
     const lease = leave ? this.state : NO_LEASE;
-    recordCompletion(this.listener, lease, series, this.req, this.startedAt, this.forwarded.requestId, this.client, {
+    const start = { listener: this.listener, lease, client: this.client, startedAt: this.startedAt, req: this.req, requestId: this.forwarded.requestId };
+    recordCompletion(start, series, {
       status,
       route: this.route.name,
       fleet: this.route.fleet,
