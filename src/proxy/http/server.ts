@@ -9,7 +9,6 @@ import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { HttpListenerConfig, ProxyRuntimeConfig } from "../../plan/proxy-config.js";
-import type { CacheLayers } from "../runtime/cache-layers.js";
 import { serveThroughCache } from "./cached.js";
 import { DirectExchange } from "../forward/direct.js";
 import { sendShort } from "../forward/errors.js";
@@ -32,7 +31,6 @@ import { extractHashKey } from "../upstream/index.js";
 export interface ProxyHost {
   /** The current config generation (swapped on reload). */
   readonly state: RuntimeState;
-  readonly caches: CacheLayers;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
 }
@@ -159,7 +157,7 @@ export class HttpListener implements ListenerContext {
       const hashKey = route.hashKey === undefined ? undefined : extractHashKey(route.hashKey, { headers: req.headers, url: path, remoteAddress: client });
       const exchange: Exchange = { listener: this, lease: state, client, startedAt, req, res, requestId: forwarded.requestId, route, hashKey, forwarded, path, host };
       if (route.cache !== undefined) {
-        const layer = this.host.caches.get(route.cache.cache);
+        const layer = state.cacheLayer(route.cache.cache);
         if (layer !== undefined) {
           void serveThroughCache(layer, exchange);
           return;

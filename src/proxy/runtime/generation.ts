@@ -6,7 +6,7 @@
  * last request has finished.
  */
 import type { ProxyRuntimeConfig, TcpListenerConfig } from "../../plan/proxy-config.js";
-import type { Selector } from "../upstream/contracts.js";
+import type { HttpCacheLayer, Selector } from "../upstream/contracts.js";
 import type { FailoverTarget } from "../upstream/failover.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
 import type { ClusterRegistry } from "./cluster-registry.js";
@@ -46,6 +46,8 @@ export class RuntimeState implements GenerationLease {
   readonly router: Router<RouteRuntime>;
   readonly trust: TrustedProxies;
   readonly tcp = new Map<string, TcpBinding>();
+  /** This generation's cache layers by cache name, bound once its caches are applied (see bindCaches). */
+  private caches: ReadonlyMap<string, HttpCacheLayer> = new Map();
   /** What this generation tells backends and clients about the proxy, per HTTP listener (immutable). */
   private readonly identities = new Map<string, ForwardingIdentity>();
   private readonly clusters = new Map<string, Cluster>();
@@ -78,6 +80,25 @@ export class RuntimeState implements GenerationLease {
     for (const l of config.listeners) {
       if (l.protocol === "tcp") this.tcp.set(l.name, tcpBinding(l, this.cluster(l.cluster), budgets.get(l.cluster)!, deps));
     }
+  }
+
+  /**
+   * Binds the cache layers of this generation's config (after CacheLayers.apply
+   * made them), so its requests use its caches even while a newer generation
+   * with other cache settings is being built.
+   */
+  bindCaches(layer: (name: string) => HttpCacheLayer | undefined): void {
+    const bound = new Map<string, HttpCacheLayer>();
+    for (const c of this.config.caches) {
+      const l = layer(c.name);
+      if (l !== undefined) bound.set(c.name, l);
+    }
+    this.caches = bound;
+  }
+
+  /** The layer of cache `name` in this generation; undefined when it could not be made (routes then forward uncached). */
+  cacheLayer(name: string): HttpCacheLayer | undefined {
+    return this.caches.get(name);
   }
 
   /** The identity of HTTP listener `name` in this generation. */

@@ -103,6 +103,7 @@ class Proxy implements ProxyHost, RunningProxy {
     const config = this.state.config;
     this.metrics.configLoaded(JSON.stringify(config));
     await this.caches.apply(config.caches);
+    this.state.bindCaches((name) => this.caches.get(name));
     await this.state.start();
     for (const l of config.listeners) {
       const listener = this.createListener(l, config);
@@ -145,6 +146,7 @@ class Proxy implements ProxyHost, RunningProxy {
     }
     let oldDrained!: () => void;
     await this.caches.apply(config.caches, new Promise<void>((r) => (oldDrained = r)));
+    state.bindCaches((name) => this.caches.get(name));
     this.state = state;
     const replaced: Listener[] = [];
     for (const [name, current] of this.listeners) {
