@@ -47,3 +47,11 @@ npm run --silent build
 # Tests start their own servers on 127.0.0.1; Docker tests start dockerd themselves.
 node --test --test-reporter=./dist/test/support/reporter.js --test-timeout=600000 \
   "dist/test/**/*.test.js" ${EDGEFORM_TEST_FILTER:+--test-name-pattern="$EDGEFORM_TEST_FILTER"}
+
+# The proxy's fast paths rest on Node internals (http1/llhttp.ts: the llhttp
+# binding and socket handle controls) and have supported fallbacks: run the
+# request-path suites (proxy, the proxy's cache path) on the fallbacks too, so
+# a Node upgrade that breaks a fast path costs speed, never correctness.
+EDGEFORM_CLIENT_SERVER=node EDGEFORM_UPSTREAM_CLIENT=undici \
+  node --test --test-reporter=./dist/test/support/reporter.js --test-timeout=600000 \
+  "dist/test/proxy/*.test.js" "dist/test/cache/proxy-cache.test.js" ${EDGEFORM_TEST_FILTER:+--test-name-pattern="$EDGEFORM_TEST_FILTER"}

@@ -44,7 +44,6 @@ export const ErrorCodes = {
   // proxy
   EF_PROXY_CONFIG: "the proxy runtime config is invalid",
   EF_PROXY_LISTEN: "a listener could not bind its port",
-  EF_PROXY_UPSTREAM: "an upstream request failed",
   EF_PROXY_CACHE_PURGE: "a cache purge is invalid or did not reach every cache tier",
   EF_PROXY_DISCOVERY: "a fleet's backends could not be discovered (DNS lookup failed or returned nothing)",
   // dev runner

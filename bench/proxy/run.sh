@@ -5,7 +5,9 @@
 #   peers:  edgeform proxy (1 worker), nginx proxy_pass with upstream keepalive
 #           (1 worker), HAProxy (nbthread 1), http-proxy (Node) as usually deployed
 #           (a new upstream connection per request) and with a keep-alive agent,
-#           and edgeform with 2 workers for scaling
+#           edgeform with 2 workers for scaling, and edgeform with 5,000 prefix
+#           routes on the host where the request falls through to the last one
+#           (routing cost must not grow with the route table)
 #   load:   wrk, the same threads / connections / duration for each
 #
 # Prints requests/s, p99 latency and CPU time per request (the peer's
@@ -28,7 +30,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-1}"
 BASE="${BASE_PORT:-28080}"
-ORIGIN=$BASE NGINX=$((BASE + 1)) HAPROXY=$((BASE + 2)) HTTPPROXY=$((BASE + 3)) EDGE=$((BASE + 4)) EDGE_ADMIN=$((BASE + 5)) EDGE2=$((BASE + 6)) EDGE2_ADMIN=$((BASE + 7)) HTTPPROXY_KA=$((BASE + 8))
+ORIGIN=$BASE NGINX=$((BASE + 1)) HAPROXY=$((BASE + 2)) HTTPPROXY=$((BASE + 3)) EDGE=$((BASE + 4)) EDGE_ADMIN=$((BASE + 5)) EDGE2=$((BASE + 6)) EDGE2_ADMIN=$((BASE + 7)) HTTPPROXY_KA=$((BASE + 8)) EDGE5K=$((BASE + 9)) EDGE5K_ADMIN=$((BASE + 10))
 
 for tool in nginx haproxy wrk node; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx haproxy wrk; node comes with npm install)" >&2; exit 2; }
@@ -106,14 +108,16 @@ node "$ROOT/dist/bench/proxy/http-proxy-server.js" "$HTTPPROXY_KA" "http://127.0
 PIDS+=($!)
 PID[http-proxy-ka]=$!
 
-edge_config() { # port, admin port, file
+# One route for `match` ({"pathPrefix":"/"} by default) to the origin.
+edge_route() { # name, match
+  printf '{ "name": "%s", "listeners": ["web"], "match": %s, "cluster": "origin", "balancer": { "algorithm": "round-robin" }, "retry": { "attempts": 1, "on": ["connect-failure"] }, "timeouts": { "connectMs": 2000, "responseMs": 30000, "idleMs": 60000 } }' "$1" "$2"
+}
+edge_config() { # port, admin port, file[, routes JSON array]
   cat > "$3" <<CONF
 {
   "version": 1, "name": "bench",
   "listeners": [{ "name": "web", "protocol": "http", "host": "127.0.0.1", "port": $1 }],
-  "routes": [{ "name": "all", "listeners": ["web"], "match": { "pathPrefix": "/" }, "cluster": "origin",
-    "balancer": { "algorithm": "round-robin" }, "retry": { "attempts": 1, "on": ["connect-failure"] },
-    "timeouts": { "connectMs": 2000, "responseMs": 30000, "idleMs": 60000 } }],
+  "routes": ${4:-[$(edge_route all '{ "pathPrefix": "/" }')]},
   "clusters": [{ "name": "origin", "discovery": { "type": "static", "endpoints": [{ "host": "127.0.0.1", "port": $ORIGIN, "weight": 1 }] },
     "outlier": { "consecutive5xx": 5, "consecutiveConnectFailures": 3, "baseEjectionMs": 30000, "maxEjectionMs": 300000, "panicThreshold": 50 } }],
   "caches": [], "admin": { "host": "127.0.0.1", "port": $2 },
@@ -124,15 +128,21 @@ CONF
 }
 edge_config "$EDGE" "$EDGE_ADMIN" "$OUT/edgeform.json"
 edge_config "$EDGE2" "$EDGE2_ADMIN" "$OUT/edgeform-2w.json"
+# 4,999 prefix routes the request does not match, then the one it does, all on its host.
+routes5k="[$(for i in $(seq 0 4998); do edge_route "r$i" "{ \"host\": \"127.0.0.1\", \"pathPrefix\": \"/r$i/\" }"; printf ','; done; edge_route last '{ "host": "127.0.0.1", "pathPrefix": "/" }')]"
+edge_config "$EDGE5K" "$EDGE5K_ADMIN" "$OUT/edgeform-5000r.json" "$routes5k"
 node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform.json" --workers 1 > "$OUT/edgeform.log" 2>&1 &
 PIDS+=($!)
 PID[edgeform]=$!
 node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform-2w.json" --workers 2 > "$OUT/edgeform-2w.log" 2>&1 &
 PIDS+=($!)
 PID[edgeform-2w]=$!
+node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform-5000r.json" --workers 1 > "$OUT/edgeform-5000r.log" 2>&1 &
+PIDS+=($!)
+PID[edgeform-5000r]=$!
 
-PEERS=(nginx edgeform haproxy http-proxy http-proxy-ka edgeform-2w)
-declare -A PORT=([nginx]=$NGINX [edgeform]=$EDGE [haproxy]=$HAPROXY [http-proxy]=$HTTPPROXY [http-proxy-ka]=$HTTPPROXY_KA [edgeform-2w]=$EDGE2)
+PEERS=(nginx edgeform haproxy http-proxy http-proxy-ka edgeform-2w edgeform-5000r)
+declare -A PORT=([nginx]=$NGINX [edgeform]=$EDGE [haproxy]=$HAPROXY [http-proxy]=$HTTPPROXY [http-proxy-ka]=$HTTPPROXY_KA [edgeform-2w]=$EDGE2 [edgeform-5000r]=$EDGE5K)
 for p in "${PEERS[@]}"; do wait_for "${PORT[$p]}"; done
 PID[nginx]=$(cat "$OUT/nginx/nginx.pid")
 
@@ -201,6 +211,8 @@ const ratios = {
   "edgeform / http-proxy": r("edgeform", "http-proxy"),
   "edgeform / http-proxy keep-alive": r("edgeform", "http-proxy-ka"),
   "edgeform 2 workers / 1 worker": r("edgeform-2w", "edgeform"),
+  // Routing cost must not grow with the table: within 10 % of one route (>= 0.90).
+  "edgeform 5,000 routes / 1 route": r("edgeform-5000r", "edgeform"),
   // CPU per request: how many requests each proxy serves per core-second, relative to edgeform's.
   "CPU per request, nginx / edgeform": result.nginx && result.edgeform ? result.nginx.cpuUsPerRequest / result.edgeform.cpuUsPerRequest : NaN,
 };

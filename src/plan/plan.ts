@@ -15,18 +15,10 @@ import type {
   ProxyRuntimeConfig, RouteConfig, TimeoutsConfig,
 } from "./proxy-config.js";
 import type { DeploymentPlan, PlannedCache, PlannedEdge, PlannedFleet, PlannedTarget, Provider } from "./types.js";
+import type { DevAddresses } from "./dev-addresses.js";
 
 /** Addresses only known when `edgeform dev` starts processes (it picks free ports). */
-export interface DevAddresses {
-  /** fleet → one loopback port per replica (provisioned fleets). */
-  fleetPorts?: Record<string, number[]>;
-  /** cache → loopback port of its redis-server; a cache without one gets the memory tier only. */
-  redisPorts?: Record<string, number>;
-  adminPort?: number;
-  /** listener name → port, overriding the spec (`edgeform dev --port`). */
-  listenerPorts?: Record<string, number>;
-  prometheusPort?: number;
-}
+export type { DevAddresses };
 
 export interface PlanOptions {
   dev?: DevAddresses;

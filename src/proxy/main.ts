@@ -12,12 +12,12 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { isEdgeformError } from "../errors.js";
 import type { ProxyRuntimeConfig } from "../plan/proxy-config.js";
-import { readRuntimeConfig } from "./config.js";
-import { createLogger, flushLogger, type Logger } from "./log.js";
-import { startProxy } from "./proxy.js";
-import { runPrimary, runWorker } from "./workers.js";
+import { readRuntimeConfig } from "./runtime/config.js";
+import { createLogger, flushLogger, type Logger } from "./runtime/log.js";
+import { startProxy } from "./runtime/proxy.js";
+import { runPrimary, runWorker } from "./runtime/workers.js";
 
-export { startProxy, type RunningProxy, type StartOptions } from "./proxy.js";
+export { startProxy, type RunningProxy, type StartOptions } from "./runtime/proxy.js";
 
 const USAGE = "usage: node dist/src/proxy/main.js --config <proxy-config.json> [--workers N]";
 

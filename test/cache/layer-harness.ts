@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { Agent, request } from "undici";
 import type { CacheConfig, RouteCacheConfig } from "../../src/plan/proxy-config.js";
-import type { CacheRequest, UpstreamFetch } from "../../src/proxy/contracts.js";
+import type { CacheRequest, UpstreamFetch } from "../../src/proxy/upstream/contracts.js";
 import { createCacheLayer, type CacheLayer } from "../../src/proxy/cache/index.js";
 import { silentLogger } from "./helpers.js";
 import { ScriptedOrigin } from "./origin.js";

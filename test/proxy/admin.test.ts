@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Metrics } from "../../src/plan/metric-names.js";
-import { sameSecret } from "../../src/proxy/admin.js";
+import { sameSecret } from "../../src/proxy/runtime/admin.js";
 import { cluster, config, get, route, startBackend, withProxy } from "./support.js";
 
 const TOKEN_ENV = "EDGEFORM_SECRET_TEST_ADMIN";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { forwardRequestHeaders, forwardResponseHeaders } from "../../src/proxy/headers.js";
+import { forwardRequestHeaders, forwardResponseHeaders } from "../../src/proxy/http/headers.js";
 import { cluster, config, get, raw, route, startBackend, withProxy } from "./support.js";
 
 const identity = { via: "1.1 edge", proto: "http" as const };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Backend } from "../../src/proxy/contracts.js";
+import type { Backend } from "../../src/proxy/upstream/contracts.js";
 import type { ClusterConfig } from "../../src/plan/proxy-config.js";
 import { buildSnapshot, Cluster, type ClusterEvents } from "../../src/proxy/upstream/index.js";
 import { FakeClock, states as testStates } from "./support.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { BackendState, Selector } from "../../src/proxy/contracts.js";
+import type { BackendState, Selector } from "../../src/proxy/upstream/contracts.js";
 import type { BalancerConfig } from "../../src/plan/proxy-config.js";
 import {
   ConsistentHashSelector,

@@ -1,5 +1,5 @@
 /** Helpers for upstream tests: hand-built backend sets and a fake clock. */
-import type { BackendSet, BackendState } from "../../src/proxy/contracts.js";
+import type { BackendSet, BackendState } from "../../src/proxy/upstream/contracts.js";
 import { buildSnapshot, createBackend } from "../../src/proxy/upstream/index.js";
 
 export interface TestState extends BackendState {

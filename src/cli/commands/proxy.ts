@@ -12,7 +12,7 @@ import { DEV_TARGET, planDeployment } from "../../plan/index.js";
 import type { ProxyRuntimeConfig } from "../../plan/proxy-config.js";
 import type { Topology } from "../../spec/types.js";
 import { runProxyProcess } from "../../proxy/main.js";
-import { validateRuntimeConfig } from "../../proxy/config.js";
+import { validateRuntimeConfig } from "../../proxy/runtime/config.js";
 import { UsageError } from "../command.js";
 import { paint, type Io } from "../io.js";
 import { readValidSpec } from "../spec-input.js";

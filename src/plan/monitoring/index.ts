@@ -8,7 +8,7 @@ import type { Topology } from "../../spec/types.js";
 import { ms } from "../../spec/units.js";
 import { Defaults } from "../defaults.js";
 import { resourceName } from "../naming.js";
-import type { DevAddresses } from "../plan.js";
+import type { DevAddresses } from "../dev-addresses.js";
 import type { PlannedCache, PlannedEdge, PlannedMonitoring, Provider } from "../types.js";
 import { awsDiscoveryNames } from "./files.js";
 import { dashboardJson, dashboardProviderYaml, datasourceYaml } from "./grafana.js";

@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import { EdgeformError } from "../../errors.js";
 import type { RouteCacheConfig } from "../../plan/proxy-config.js";
-import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "../contracts.js";
+import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "../upstream/contracts.js";
 import { discardBody, readBody, teeBody } from "./body.js";
 import type { CacheStatusParams, ForwardReason } from "./cache-status.js";
 import { isConditionalRequest, revalidationHeaders } from "./conditional.js";

@@ -9,6 +9,7 @@ import { headerValue, responseDirectives, type RequestDirectives, type ResponseD
 import type { StoredHeaders, StoredResponse } from "./entry.js";
 import { formatHttpDate, parseHttpDate } from "./http-date.js";
 import { parseVary } from "./vary.js";
+import { isHopByHopLower } from "../http/headers.js";
 
 export interface PolicyOptions {
   /** §4.2.2 heuristic freshness (10% of the Last-Modified age) for responses without explicit lifetime. */
@@ -122,10 +123,6 @@ export function freshnessLifetime(headers: IncomingHttpHeaders, d: ResponseDirec
   return { ms: 0, heuristic: false };
 }
 
-const HOP_BY_HOP = new Set([
-  "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authentication-info",
-  "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
-]);
 /** Fields the cache consumes rather than stores: Age is recomputed, surrogate keys become tags. */
 const NOT_STORED = new Set(["age", "surrogate-key", "cache-tag"]);
 
@@ -135,7 +132,7 @@ export function storableHeaders(headers: IncomingHttpHeaders, opts: Pick<PolicyO
   const out: StoredHeaders = {};
   for (const name in headers) {
     const v = headers[name];
-    if (v === undefined || HOP_BY_HOP.has(name) || NOT_STORED.has(name) || connectionNamed.has(name)) continue;
+    if (v === undefined || isHopByHopLower(name) || NOT_STORED.has(name) || connectionNamed.has(name)) continue;
     if (name === "set-cookie" && !opts.cacheSetCookie) continue;
     out[name] = v;
   }

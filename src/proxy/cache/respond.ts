@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
-import type { UpstreamResponse } from "../contracts.js";
+import type { UpstreamResponse } from "../upstream/contracts.js";
 import { bufferBody, emptyBody } from "./body.js";
 import { appendCacheStatus, formatCacheStatus, type CacheStatusParams } from "./cache-status.js";
 import { clientConditionMatches, notModifiedHeaders } from "./conditional.js";

@@ -5,25 +5,20 @@
  * Subclasses decide where the response goes: straight to the client's
  * ServerResponse (DirectExchange) or into a stream for the cache (FetchExchange).
  *
- * Retry rules (RetryPolicy): only to a backend not tried yet, only on the
- * route's conditions, within the fleet's retry budget, and never resending a
- * request that reached a backend unless it is idempotent and has no body.
+ * The retry rules are upstream/failover.ts's, shared with upgrades and TCP.
  * A retryable 5xx response is read to its end (keeping the connection) and
  * dropped only when another backend is actually available to try.
  */
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { Backend, BackendState, SelectionContext } from "../contracts.js";
+import type { Backend } from "../upstream/contracts.js";
+import { Failover, type ResendRules } from "../upstream/failover.js";
 import { invalidUpstreamResponse } from "../http/upstream-response.js";
 import { classifyUpstreamError, NoBackendError, neverReachedBackend, type Failure } from "./errors.js";
-import { isIdempotent } from "./retry-policy.js";
 import type { BackendBinding, RouteRuntime } from "./route-runtime.js";
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
-
-/** Selection input of a request without a hash key (shared: selectors only read it). */
-const NO_KEY: SelectionContext = Object.freeze({});
 
 /** Marks an upstream request aborted because its client went away. */
 export class ClientGoneError extends Error {
@@ -34,32 +29,36 @@ export class ClientGoneError extends Error {
   }
 }
 
-export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
+export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler, ResendRules {
   protected backend: Backend | undefined;
   protected binding: BackendBinding | undefined;
   protected controller: Controller | null = null;
-  /** Attempts dispatched so far. */
-  attempts = 0;
   /** Status of the response being received (0 before headers). */
   protected status = 0;
   protected headDelivered = false;
-  private attemptStart = 0;
-  private readonly selection: SelectionContext;
-  /** The selector's candidates for this request, best first; retries continue down the list. */
-  private candidates: Iterator<BackendState> | undefined;
-  private next: BackendState | undefined;
+  private failover: Failover | undefined;
+  private readonly hashKey: string | undefined;
+  /** The backend a granted retry goes to, once the dropped response is over. */
+  private next: Backend | undefined;
   private discarding = false;
-  private settled = false;
 
   constructor(
     readonly route: RouteRuntime,
-    protected readonly method: string,
+    readonly method: string,
     protected readonly path: string,
     protected readonly headers: string[],
     protected readonly body: Readable | null,
     hashKey: string | undefined,
   ) {
-    this.selection = hashKey === undefined ? NO_KEY : { hashKey };
+    this.hashKey = hashKey;
+    this.hasBody = body !== null;
+  }
+
+  readonly hasBody: boolean;
+
+  /** Attempts dispatched so far. */
+  get attempts(): number {
+    return this.failover?.attempts ?? 0;
   }
 
   // ── what subclasses provide ─────────────────────────────────────────────
@@ -78,28 +77,18 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
   /** Whether whoever reads the response has gone away. */
   protected abstract consumerGone(): boolean;
   /** Whether the request body has started to stream (so it cannot be sent again). */
-  protected abstract bodyTouched(): boolean;
+  abstract bodyTouched(): boolean;
 
   // ── the loop ────────────────────────────────────────────────────────────
 
   start(): void {
-    this.route.budget.requestStarted();
-    const set = this.route.cluster.snapshot();
-    this.candidates = this.route.selector.candidates(set, this.selection)[Symbol.iterator]();
-    const candidate = this.pick();
-    if (candidate === undefined) {
-      this.settle();
+    const failover = (this.failover = new Failover(this.route, this, this.hashKey));
+    const first = failover.first();
+    if (first === undefined) {
       this.deliverFailure(classifyUpstreamError(new NoBackendError(this.route.fleet)));
       return;
     }
-    this.send(candidate.backend);
-  }
-
-  /** The request is over as far as the retry budget is concerned. */
-  private settle(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.route.budget.requestFinished();
+    this.send(first);
   }
 
   /** Resumes a backend paused by deliverData returning false. */
@@ -117,19 +106,12 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
     return this.backend?.id;
   }
 
-  private pick(): BackendState | undefined {
-    const r = this.candidates!.next();
-    return r.done === true ? undefined : r.value;
-  }
-
   private send(backend: Backend): void {
-    this.attempts++;
     this.backend = backend;
     this.binding = this.route.binding(backend);
     this.status = 0;
     this.controller = null;
-    this.route.cluster.acquire(backend);
-    this.attemptStart = performance.now();
+    this.failover!.begin(backend);
     this.binding.pool().dispatch(
       {
         path: this.path,
@@ -143,38 +125,10 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
     );
   }
 
-  /**
-   * Whether another attempt is allowed now; if so, the backend to use is
-   * remembered in `next`. `reached`: the failed attempt may have reached its
-   * backend (anything but a connect failure).
-   */
-  private mayRetry(reached: boolean): boolean {
-    const route = this.route;
-    if (this.attempts > route.retry.attempts || this.consumerGone()) return false;
-    if (reached) {
-      if (this.body !== null || !isIdempotent(this.method)) return false;
-    } else if (this.body !== null && this.bodyTouched()) {
-      return false;
-    }
-    const next = this.pick();
-    if (next === undefined) return false;
-    if (!route.budget.tryAcquireRetry()) {
-      route.countBudgetExhausted();
-      return false;
-    }
-    this.next = next;
-    return true;
-  }
-
   private retry(): void {
     const next = this.next!;
     this.next = undefined;
-    this.route.countRetry();
-    this.send(next.backend);
-  }
-
-  private latency(): number {
-    return performance.now() - this.attemptStart;
+    this.send(next);
   }
 
   // ── undici DispatchHandler ──────────────────────────────────────────────
@@ -192,7 +146,7 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
       return;
     }
     this.status = statusCode;
-    if (statusCode >= 500 && this.route.retry.retriesStatus(statusCode) && this.mayRetry(true)) {
+    if (statusCode >= 500 && !this.consumerGone() && (this.next = this.failover!.retryAfterStatus(statusCode)) !== undefined) {
       this.discarding = true;
       return;
     }
@@ -207,30 +161,30 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    const status = this.status;
-    this.route.cluster.release(this.backend!, status >= 500 ? "http-5xx" : "success", this.latency());
+    const failover = this.failover!;
+    failover.end(this.status >= 500 ? "http-5xx" : "success");
     if (this.discarding) {
       this.discarding = false;
       this.retry();
       return;
     }
-    this.settle();
+    failover.settle();
     this.deliverEnd();
   }
 
   onResponseError(_controller: Controller | null, err: Error): void {
-    const backend = this.backend!;
+    const failover = this.failover!;
     if (this.consumerGone() || err instanceof ClientGoneError) {
       // The client left: says nothing about the backend's health.
-      this.route.cluster.release(backend, "success", this.latency());
-      this.settle();
+      failover.end("success");
+      failover.settle();
       this.deliverAbort();
       return;
     }
     const failure = classifyUpstreamError(err);
-    this.route.cluster.release(backend, failure.outcome, this.latency());
+    failover.end(failure.outcome);
     if (this.headDelivered) {
-      this.settle();
+      failover.settle();
       this.deliverBroken(failure);
       return;
     }
@@ -240,11 +194,12 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler {
       this.retry();
       return;
     }
-    if (failure.status !== 400 && this.route.retry.retriesOutcome(failure.outcome) && this.mayRetry(!neverReachedBackend(failure))) {
+    // 400: undici refused to send the request; no other backend would take it either.
+    if (failure.status !== 400 && !this.consumerGone() && (this.next = failover.retryAfterFailure(failure.outcome, !neverReachedBackend(failure))) !== undefined) {
       this.retry();
       return;
     }
-    this.settle();
+    failover.settle();
     this.deliverFailure(failure);
   }
 }

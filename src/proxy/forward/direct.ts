@@ -8,11 +8,11 @@
  * it through a symbol on the response, so a request allocates no closures.
  */
 import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
-import { forwardResponseHeaders, type ForwardedRequest } from "../headers.js";
-import { recordCompletion, type GenerationLease, type ListenerContext } from "../request-context.js";
+import type { Exchange, ListenerContext } from "../http/exchange.js";
+import { forwardResponseHeaders } from "../http/headers.js";
+import { recordCompletion } from "../http/request-context.js";
 import { UpstreamAttempts } from "./attempts.js";
-import { respondWithFailure, type Failure } from "./errors.js";
-import type { RouteRuntime } from "./route-runtime.js";
+import { respondWithFailure, unforwardableHeader, type Failure } from "./errors.js";
 
 const kExchange = Symbol("edgeform.exchange");
 type TaggedResponse = ProxyResponse & { [kExchange]?: DirectExchange };
@@ -24,30 +24,27 @@ export class DirectExchange extends UpstreamAttempts {
   private finished = false;
   private readonly requestId: string;
 
-  constructor(
-    route: RouteRuntime,
-    private readonly req: ProxyRequest,
-    private readonly res: ProxyResponse,
-    forwarded: ForwardedRequest,
-    path: string,
-    hashKey: string | undefined,
-    private readonly listener: ListenerContext,
-    private readonly lease: GenerationLease,
-    private readonly startedAt: number,
-    private readonly client: string,
-  ) {
-    super(route, req.method, path, forwarded.headers, forwarded.hasBody ? req.body : null, hashKey);
-    this.requestId = forwarded.requestId;
-    (res as TaggedResponse)[kExchange] = this;
-    res.on("close", onResponseClose);
+  private readonly req: ProxyRequest;
+  private readonly res: ProxyResponse;
+  private readonly listener: ListenerContext;
+
+  constructor(private readonly exchange: Exchange) {
+    const { req, forwarded } = exchange;
+    super(exchange.route, req.method, exchange.path, forwarded.headers, forwarded.hasBody ? req.body : null, exchange.hashKey);
+    this.req = req;
+    this.res = exchange.res;
+    this.listener = exchange.listener;
+    this.requestId = exchange.requestId;
+    (this.res as TaggedResponse)[kExchange] = this;
+    this.res.on("close", onResponseClose);
   }
 
   protected deliverHead(status: number, headers: Record<string, string | string[] | undefined>): void {
     try {
-      this.res.writeHead(status, forwardResponseHeaders(headers, this.listener.identity, this.requestId));
+      this.res.writeHead(status, forwardResponseHeaders(headers, this.route.identity, this.requestId));
     } catch (err) {
       // Node refuses a header the backend sent (e.g. a character it will not write): the response is unusable.
-      this.fail({ outcome: "reset", status: 502, reason: "invalid-response", message: `the backend sent a header that cannot be forwarded (${(err as Error).message})` });
+      this.fail(unforwardableHeader(err));
       this.abortUpstream();
     }
   }
@@ -79,7 +76,7 @@ export class DirectExchange extends UpstreamAttempts {
     return this.res.destroyed;
   }
 
-  protected bodyTouched(): boolean {
+  bodyTouched(): boolean {
     return this.req.bodyTouched();
   }
 
@@ -93,7 +90,7 @@ export class DirectExchange extends UpstreamAttempts {
     const broken = this.res.headersSent;
     respondWithFailure(this.res, failure, {
       requestId: this.requestId,
-      via: this.listener.identity.via,
+      via: this.route.identity.via,
       route: this.route.name,
       fleet: this.route.fleet,
       backend: this.backendId,
@@ -106,7 +103,7 @@ export class DirectExchange extends UpstreamAttempts {
     if (this.finished) return;
     this.finished = true;
     const answered = this.binding !== undefined && this.status !== 0;
-    recordCompletion(this.listener, this.lease, answered ? this.binding!.series : this.route.localSeries, this.req, this.startedAt, this.requestId, this.client, {
+    recordCompletion(this.exchange, answered ? this.binding!.series : this.route.localSeries, {
       status,
       route: this.route.name,
       fleet: this.route.fleet,

@@ -13,9 +13,9 @@
  *   no usable backend                     → 503  no-backend
  *   request undici refuses to send        → 400  invalid-request
  */
-import type { Outcome } from "../contracts.js";
+import type { Outcome } from "../upstream/contracts.js";
 import type { ProxyResponse } from "../http1/types.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../runtime/log.js";
 
 /** 400 only for a request undici refuses to send (it is the client's, not the backend's, fault). */
 export type GatewayStatus = 400 | 502 | 503 | 504;
@@ -76,6 +76,11 @@ export function classifyUpstreamError(err: unknown): Failure {
       }
       return { outcome: "reset", status: 502, reason: "upstream-error", message: `the upstream request failed (${code || detail})` };
   }
+}
+
+/** A response whose head Node refuses to write (a control character from the backend or the store). */
+export function unforwardableHeader(err: unknown): Failure {
+  return { outcome: "reset", status: 502, reason: "invalid-response", message: `the response has a header that cannot be forwarded (${(err as Error).message})` };
 }
 
 /** Whether an error was a failure to connect, i.e. the request never reached a backend. */

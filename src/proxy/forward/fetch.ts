@@ -6,8 +6,8 @@
  * through resume/pause) and destroying it aborts the upstream request.
  */
 import { Readable } from "node:stream";
-import type { UpstreamResponse } from "../contracts.js";
-import { endToEndHeaders } from "../headers.js";
+import type { UpstreamResponse } from "../upstream/contracts.js";
+import { endToEndHeaders } from "../http/headers.js";
 import { ClientGoneError, UpstreamAttempts } from "./attempts.js";
 import type { Failure } from "./errors.js";
 import type { RouteRuntime } from "./route-runtime.js";
@@ -83,7 +83,7 @@ export class FetchExchange extends UpstreamAttempts {
     return this.clientGone?.() ?? false;
   }
 
-  protected bodyTouched(): boolean {
+  bodyTouched(): boolean {
     return this.body !== null && (this.body as Readable & { readableDidRead?: boolean }).readableDidRead === true;
   }
 }

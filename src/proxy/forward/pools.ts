@@ -11,8 +11,8 @@
  */
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
-import type { Backend } from "../contracts.js";
-import { HTTPParser } from "../llhttp.js";
+import type { Backend } from "../upstream/contracts.js";
+import { fastPath } from "../http1/llhttp.js";
 import { H1Pool } from "./h1/pool.js";
 import type { UpstreamRequestOptions } from "./h1/request.js";
 
@@ -41,7 +41,7 @@ const MAX_UPSTREAM_HEADER_BYTES = 64 * 1024;
 const SWEEP_EVERY_MS = 30_000;
 
 export function defaultUpstreamClient(env: NodeJS.ProcessEnv = process.env): UpstreamClient {
-  return env["EDGEFORM_UPSTREAM_CLIENT"] === "undici" || HTTPParser === undefined ? "undici" : "h1";
+  return env["EDGEFORM_UPSTREAM_CLIENT"] === "undici" || !fastPath.usable ? "undici" : "h1";
 }
 
 interface Entry {
@@ -69,6 +69,20 @@ export class UpstreamPools {
     if (entry) return entry.pool;
     const pool = this.client === "h1" ? h1Pool(backend, settings) : undiciPool(backend, settings);
     this.pools.set(key, { pool, backendId: backend.id });
+    return pool;
+  }
+
+  /**
+   * The pool Upgrade requests go through: always undici's, whose
+   * onRequestUpgrade hands over the socket only after a 101 (H1Pool has no
+   * upgrade support). A refusal is an ordinary response on a reusable connection.
+   */
+  upgrades(backend: Backend, settings: PoolSettings, key: string = poolKey(backend, settings)): UpstreamDispatcher {
+    const upgradeKey = `upgrade|${key}`;
+    const entry = this.pools.get(upgradeKey);
+    if (entry) return entry.pool;
+    const pool = undiciPool(backend, settings);
+    this.pools.set(upgradeKey, { pool, backendId: backend.id });
     return pool;
   }
 

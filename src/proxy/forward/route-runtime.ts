@@ -5,11 +5,12 @@
  * bindings (pool + metric series) created on first use.
  */
 import type { RouteCacheConfig, RouteConfig } from "../../plan/proxy-config.js";
-import type { Backend, Selector } from "../contracts.js";
-import type { ProxyMetrics, RequestSeries } from "../metrics.js";
+import type { Backend, Selector } from "../upstream/contracts.js";
+import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
+import type { ForwardingIdentity } from "../http/headers.js";
 import { createSelector, type Cluster, type RetryBudget } from "../upstream/index.js";
 import { poolKey, type PoolSettings, type UpstreamDispatcher, type UpstreamPools } from "./pools.js";
-import { RetryPolicy } from "./retry-policy.js";
+import { RetryPolicy } from "../upstream/retry-policy.js";
 
 /** A backend as one route uses it. */
 export class BackendBinding {
@@ -30,6 +31,11 @@ export class BackendBinding {
     const p = this.current;
     if (p !== undefined && !p.closed && !p.destroyed) return p;
     return (this.current = this.pools.get(this.backend, this.settings, this.key));
+  }
+
+  /** The backend's pool for Upgrade requests. */
+  upgradePool(): UpstreamDispatcher {
+    return this.pools.upgrades(this.backend, this.settings, this.key);
   }
 }
 
@@ -59,6 +65,8 @@ export class RouteRuntime {
     readonly listener: string,
     readonly cluster: Cluster,
     readonly budget: RetryBudget,
+    /** The generation's identity (Via, scheme) on this listener: in-flight requests keep theirs across a reload. */
+    readonly identity: ForwardingIdentity,
     private readonly deps: RouteDeps,
   ) {
     this.name = config.name;

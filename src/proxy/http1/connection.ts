@@ -12,7 +12,7 @@
  */
 import type { Socket } from "node:net";
 import { onlyContinue } from "../http/expect.js";
-import { closeParserSoon, consumeSocket, methodName, startReading, stopReading, strictParser, type NativeParser, type ParseError, type ParserOwner } from "../llhttp.js";
+import { closeParserSoon, consumeSocket, methodName, startReading, stopReading, strictParser, type NativeParser, type ParseError, type ParserOwner } from "./llhttp.js";
 import { ClientRequest, type BodySource } from "./request.js";
 import { ClientResponse, type ResponseSink } from "./response.js";
 import type { ClientHandlers, ClientLimits } from "./types.js";

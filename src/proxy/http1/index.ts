@@ -1,9 +1,9 @@
 /**
  * Which server parses client requests: the proxy's own (http1/server.ts)
- * when Node's llhttp binding is usable, node:http otherwise or when
+ * when the fast path's probe passes (llhttp.ts: fastPath), node:http otherwise or when
  * EDGEFORM_CLIENT_SERVER=node asks for it.
  */
-import { serverParserUsable } from "../llhttp.js";
+import { fastPath } from "./llhttp.js";
 import { NodeClientServer } from "./node-server.js";
 import { Http1Server } from "./server.js";
 import type { ClientHandlers, ClientLimits, ClientServer } from "./types.js";
@@ -13,7 +13,7 @@ export type { ClientHandlers, ClientLimits, ClientServer, ProxyRequest, ProxyRes
 export type ClientServerKind = "edgeform" | "node";
 
 export function clientServerKind(env: NodeJS.ProcessEnv = process.env): ClientServerKind {
-  return env["EDGEFORM_CLIENT_SERVER"] === "node" || !serverParserUsable ? "node" : "edgeform";
+  return env["EDGEFORM_CLIENT_SERVER"] === "node" || !fastPath.usable ? "node" : "edgeform";
 }
 
 export function createClientServer(limits: ClientLimits, handlers: ClientHandlers, kind: ClientServerKind = clientServerKind()): ClientServer {

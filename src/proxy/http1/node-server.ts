@@ -7,7 +7,7 @@
 import http, { type IncomingMessage, type ServerOptions, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { onlyContinue } from "../http/expect.js";
-import { deadlineCheckMs } from "../limits.js";
+import { deadlineCheckMs } from "./limits.js";
 import type { ClientHandlers, ClientLimits, ClientServer, ProxyRequest, ProxyResponse } from "./types.js";
 
 /** Node's options for limits made by clientLimits() (which already keeps headersTimeout <= requestTimeout, as Node requires). */

@@ -11,7 +11,7 @@
  * no timers.
  */
 import net, { type Socket } from "node:net";
-import { deadlineCheckMs } from "../limits.js";
+import { deadlineCheckMs } from "./limits.js";
 import { ClientConnection, type ConnectionHost } from "./connection.js";
 import type { ClientHandlers, ClientLimits, ClientServer } from "./types.js";
 

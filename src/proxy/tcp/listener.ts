@@ -8,16 +8,14 @@
  */
 import net, { type Socket } from "node:net";
 import type { TcpListenerConfig } from "../../plan/proxy-config.js";
-import type { Backend } from "../contracts.js";
+import type { Backend } from "../upstream/contracts.js";
 import { classifyUpstreamError } from "../forward/errors.js";
-import type { Logger } from "../log.js";
-import type { ProxyMetrics } from "../metrics.js";
-import type { RuntimeState, TcpBinding } from "../state.js";
-import { unmapIPv4 } from "../headers.js";
-import { bindServer, boundPort, sameAddress } from "../bind.js";
-
-/** Connect attempts per client connection (first choice plus two more). */
-const MAX_CONNECT_ATTEMPTS = 3;
+import { Failover } from "../upstream/failover.js";
+import type { Logger } from "../runtime/log.js";
+import type { ProxyMetrics } from "../runtime/metrics.js";
+import type { RuntimeState, TcpBinding } from "../runtime/generation.js";
+import { unmapIPv4 } from "../http/headers.js";
+import { bindServer, boundPort, sameAddress } from "../runtime/bind.js";
 
 export interface TcpHost {
   readonly state: RuntimeState;
@@ -71,51 +69,52 @@ export class TcpListener {
   }
 
   private onConnection(client: Socket): void {
-    const binding = this.host.state.tcp.get(this.name);
+    const state = this.host.state;
+    const binding = state.tcp.get(this.name);
     if (binding === undefined) {
       client.destroy();
       return;
     }
+    // The connection holds its generation (fleet, budget) until it closes, like an HTTP request.
+    state.enter();
     this.host.metrics.connectionOpened(this.name);
     this.open.add(client);
     client.once("close", () => {
       this.open.delete(client);
       this.host.metrics.connectionClosed(this.name);
+      state.leave();
     });
     // Until joined to a backend, an error just ends the client.
     client.on("error", () => client.destroy());
     const address = unmapIPv4(client.remoteAddress ?? "");
     const hashKey = binding.config.balancer.algorithm === "consistent-hash" ? address : undefined;
-    const set = binding.cluster.snapshot();
-    const candidates: Backend[] = [];
-    for (const c of binding.selector.candidates(set, hashKey === undefined ? {} : { hashKey })) {
-      candidates.push(c.backend);
-      if (candidates.length >= MAX_CONNECT_ATTEMPTS) break;
-    }
-    if (candidates.length === 0) {
+    // No byte has been read from the client (it is paused), so every connect failure may move on.
+    const failover = new Failover(binding, { method: "CONNECT", hasBody: true, bodyTouched: () => false }, hashKey);
+    const first = failover.first();
+    if (first === undefined) {
       this.logger.warn({ event: "upstream-error", fleet: binding.config.cluster, reason: "no-backend", client: address }, "no usable backend; closing the connection");
       client.destroy();
       return;
     }
-    this.connect(client, binding, candidates, 0, address);
+    this.connect(client, binding, failover, first, address);
   }
 
-  private connect(client: Socket, binding: TcpBinding, candidates: Backend[], i: number, address: string): void {
-    const backend = candidates[i]!;
-    const { cluster, config } = binding;
-    cluster.acquire(backend);
-    const started = performance.now();
+  private connect(client: Socket, binding: TcpBinding, failover: Failover, backend: Backend, address: string): void {
+    const { config } = binding;
+    failover.begin(backend);
     const upstream = net.connect({ host: backend.host, port: backend.port, allowHalfOpen: true, noDelay: true });
     upstream.setTimeout(config.timeouts.connectMs);
     const onConnectTimeout = () => upstream.destroy(Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" }));
     upstream.once("timeout", onConnectTimeout);
     const onConnectError = (err: Error) => {
       const failure = classifyUpstreamError(err);
-      cluster.release(backend, failure.outcome, performance.now() - started);
-      if (i + 1 < candidates.length && !client.destroyed) {
-        this.connect(client, binding, candidates, i + 1, address);
+      failover.end(failure.outcome);
+      const next = client.destroyed ? undefined : failover.retryAfterFailure(failure.outcome, false);
+      if (next !== undefined) {
+        this.connect(client, binding, failover, next, address);
         return;
       }
+      failover.settle();
       this.logger.warn({ event: "upstream-error", fleet: config.cluster, backend: backend.id, reason: failure.reason, client: address }, failure.message);
       client.destroy();
     };
@@ -123,8 +122,9 @@ export class TcpListener {
     upstream.once("connect", () => {
       upstream.off("error", onConnectError);
       upstream.off("timeout", onConnectTimeout);
+      failover.settle();
       this.host.metrics.tcpConnections.inc({ listener: this.name, fleet: config.cluster, backend: backend.id });
-      this.join(client, upstream, config.timeouts.idleMs, (outcome) => cluster.release(backend, outcome, performance.now() - started));
+      this.join(client, upstream, config.timeouts.idleMs, (outcome) => failover.end(outcome));
     });
   }
 

@@ -5,7 +5,7 @@
  * they never cause a snapshot swap, which is reserved for membership and
  * usability changes.
  */
-import type { Backend } from "../contracts.js";
+import type { Backend } from "./contracts.js";
 import type { HealthCheckConfig, OutlierConfig } from "../../plan/proxy-config.js";
 import { OutlierDetector } from "./health/passive.js";
 import { ConsecutiveThreshold } from "./health/thresholds.js";

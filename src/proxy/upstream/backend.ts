@@ -4,7 +4,7 @@
  * sets) agrees on what "the same backend" means.
  */
 import { isIPv6 } from "node:net";
-import type { Backend } from "../contracts.js";
+import type { Backend } from "./contracts.js";
 
 /** "host:port", with IPv6 literals bracketed ("[::1]:8080") so the id stays unambiguous. */
 export function backendId(host: string, port: number): string {

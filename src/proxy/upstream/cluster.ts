@@ -8,7 +8,7 @@
  * acquire/release around each request; nothing on that path allocates a new
  * snapshot or waits on anything.
  */
-import type { Backend, BackendSet, ClusterFeedback, Outcome } from "../contracts.js";
+import type { Backend, BackendSet, ClusterFeedback, Outcome } from "./contracts.js";
 import type { ClusterConfig } from "../../plan/proxy-config.js";
 import { MutableBackendState } from "./backend-state.js";
 import { createDiscovery, type Discovery, type DiscoveryResult, type Lookup } from "./discovery/index.js";

@@ -5,7 +5,7 @@
  * overwhelmed, and concentrating all traffic on the few survivors would sink
  * them too — so balance across every backend instead.
  */
-import type { BackendSet, BackendState } from "../contracts.js";
+import type { BackendSet, BackendState } from "./contracts.js";
 
 export function buildSnapshot(
   all: readonly BackendState[],

@@ -16,7 +16,7 @@
  */
 import net, { type Socket } from "node:net";
 import type { Readable } from "node:stream";
-import { closeParserSoon, consumeSocket, startReading, stopReading, strictParser, type NativeParser, type ParserOwner } from "../../llhttp.js";
+import { closeParserSoon, consumeSocket, startReading, stopReading, strictParser, type NativeParser, type ParserOwner } from "../../http1/llhttp.js";
 import type { H1Request } from "./request.js";
 
 export const enum Phase {

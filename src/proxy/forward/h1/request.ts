@@ -7,7 +7,14 @@
  */
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { H1Connection } from "./connection.js";
+
+/** What a request needs from the connection serving it (H1Connection). */
+export interface ServingConnection {
+  readonly current: H1Request | undefined;
+  pauseReading(): void;
+  resumeReading(): void;
+  fail(reason: Error): void;
+}
 
 /** What the forwarder passes to a pool's dispatch (the subset of undici's DispatchOptions it uses). */
 export interface UpstreamRequestOptions {
@@ -18,10 +25,12 @@ export interface UpstreamRequestOptions {
   body: Readable | null;
   headersTimeout: number;
   bodyTimeout: number;
+  /** The protocol an Upgrade request asks for (undici pools only: see UpstreamPools.upgrades). */
+  upgrade?: string;
 }
 
 export class H1Request implements Dispatcher.DispatchController {
-  conn: H1Connection | undefined;
+  conn: ServingConnection | undefined;
   /** Already re-sent once after a stale keep-alive connection failed. */
   resent = false;
   /** The handler got its final callback (end or error). */

@@ -3,7 +3,7 @@
  * selection (pingora's ServiceDiscovery). A failed lookup is reported, never
  * thrown, so the cluster can keep serving its last known set.
  */
-import type { Backend } from "../../contracts.js";
+import type { Backend } from "../contracts.js";
 
 export interface DiscoveryResult {
   /** The full current set, in a stable order (the same input gives the same order). */

@@ -8,7 +8,7 @@
  * are what take a vanished replica out of rotation.
  */
 import { promises as dns } from "node:dns";
-import type { Backend } from "../../contracts.js";
+import type { Backend } from "../contracts.js";
 import type { EndpointConfig } from "../../../plan/proxy-config.js";
 import { EdgeformError } from "../../../errors.js";
 import { createBackend } from "../backend.js";

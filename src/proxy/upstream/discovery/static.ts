@@ -1,5 +1,5 @@
 /** Static discovery: the endpoints listed in the config, as they are. */
-import type { Backend } from "../../contracts.js";
+import type { Backend } from "../contracts.js";
 import type { EndpointConfig } from "../../../plan/proxy-config.js";
 import { createBackend } from "../backend.js";
 import type { Discovery, DiscoveryResult } from "./discovery.js";

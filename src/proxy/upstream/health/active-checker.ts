@@ -4,7 +4,7 @@
  * up probes), and a backend that leaves the set has its loop stopped, with
  * the result of a probe still in flight ignored.
  */
-import type { Backend } from "../../contracts.js";
+import type { Backend } from "../contracts.js";
 import type { Probe, ProbeResult } from "./probe.js";
 
 interface Loop {

@@ -9,7 +9,7 @@
  * backend that stopped accepting new connections.
  */
 import { request } from "node:http";
-import type { Backend } from "../../contracts.js";
+import type { Backend } from "../contracts.js";
 import type { HealthCheckConfig } from "../../../plan/proxy-config.js";
 import { errorReason, settleProbe, type Probe } from "./probe.js";
 

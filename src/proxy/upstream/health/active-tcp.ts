@@ -1,6 +1,6 @@
 /** Active TCP health probe: healthy when a connection opens within the timeout. */
 import { connect } from "node:net";
-import type { Backend } from "../../contracts.js";
+import type { Backend } from "../contracts.js";
 import { errorReason, settleProbe, type Probe } from "./probe.js";
 
 export function createTcpProbe(config: { timeoutMs: number }): Probe {

@@ -8,7 +8,7 @@
  * deserves ejection; the Cluster decides *whether* (it refuses ejections that
  * would push the fleet below the panic threshold).
  */
-import type { Outcome } from "../../contracts.js";
+import type { Outcome } from "../contracts.js";
 import type { OutlierConfig } from "../../../plan/proxy-config.js";
 
 export class OutlierDetector {

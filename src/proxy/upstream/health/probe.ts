@@ -1,5 +1,5 @@
 /** One active health probe of one backend. Probes never reject: a failure is a result. */
-import type { Backend } from "../../contracts.js";
+import type { Backend } from "../contracts.js";
 
 export interface ProbeResult {
   ok: boolean;

@@ -8,7 +8,7 @@
  * request, and it reuses its result object (for-of reads `value` before asking
  * for the next one), which keeps the hot path nearly allocation-free.
  */
-import type { BackendState } from "../../contracts.js";
+import type { BackendState } from "../contracts.js";
 
 const DONE: IteratorResult<BackendState> = Object.freeze({ done: true, value: undefined });
 

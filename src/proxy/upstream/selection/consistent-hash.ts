@@ -20,7 +20,7 @@
  *
  * Without a key (header or cookie absent) a request lands at a random point.
  */
-import type { BackendSet, BackendState, SelectionContext, Selector } from "../../contracts.js";
+import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
 import { excluded, NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 import { hash32 } from "./hash.js";
 import type { RandomSource } from "./random-source.js";

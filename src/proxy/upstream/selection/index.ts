@@ -1,5 +1,5 @@
 /** One selector per balancer config; algorithms live one per file behind `Selector`. */
-import type { Selector } from "../../contracts.js";
+import type { Selector } from "../contracts.js";
 import type { BalancerConfig } from "../../../plan/proxy-config.js";
 import { EdgeformError } from "../../../errors.js";
 import { ConsistentHashSelector } from "./consistent-hash.js";

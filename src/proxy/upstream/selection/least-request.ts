@@ -4,7 +4,7 @@
  * backend is "as busy" as a weight-1 backend when it carries twice the
  * requests. Weight 0 never wins a comparison.
  */
-import type { BackendState } from "../../contracts.js";
+import type { BackendState } from "../contracts.js";
 import { PowerOfTwoSelector } from "./power-of-two.js";
 
 export class LeastRequestSelector extends PowerOfTwoSelector {

@@ -10,7 +10,7 @@
  * A backend with no estimate yet costs nothing while idle and a large
  * penalty while busy, so new backends get probed one request at a time.
  */
-import type { BackendSet, BackendState, SelectionContext } from "../../contracts.js";
+import type { BackendSet, BackendState, SelectionContext } from "../contracts.js";
 import { PowerOfTwoSelector } from "./power-of-two.js";
 import type { RandomSource } from "./random-source.js";
 

@@ -7,7 +7,7 @@
  * Subclasses define only `cost`. Candidates: the cheaper of the pair, the
  * other one, then the rest of the usable list.
  */
-import type { BackendSet, BackendState, SelectionContext, Selector } from "../../contracts.js";
+import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
 import { NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 import { randomIndex, type RandomSource } from "./random-source.js";
 

@@ -2,7 +2,7 @@
  * Random: one backend drawn at random in proportion to its weight (uniformly
  * when all weights are equal), then the rest of the usable list.
  */
-import type { BackendSet, BackendState, SelectionContext, Selector } from "../../contracts.js";
+import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
 import { NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 import { randomIndex, type RandomSource } from "./random-source.js";
 

@@ -3,7 +3,7 @@
  * When the endpoints' weights differ it rotates by weight instead (smooth, as
  * weighted-round-robin does): weights written in a spec are never ignored.
  */
-import type { BackendSet, BackendState, SelectionContext, Selector } from "../../contracts.js";
+import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
 import { NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 import { WeightedRoundRobinSelector } from "./weighted-round-robin.js";
 

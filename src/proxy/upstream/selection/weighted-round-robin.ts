@@ -8,7 +8,7 @@
  * changes they are carried over by backend id, so a health flip elsewhere
  * does not reset the rotation.
  */
-import type { BackendSet, BackendState, SelectionContext, Selector } from "../../contracts.js";
+import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
 import { excluded, NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 
 export class WeightedRoundRobinSelector implements Selector {

@@ -4,9 +4,11 @@
  * reload with a sentence that names the problem, instead of mid-request.
  */
 import { readFile } from "node:fs/promises";
-import { EdgeformError } from "../errors.js";
-import { PROXY_CONFIG_VERSION, type ProxyRuntimeConfig } from "../plan/proxy-config.js";
-import { createSelector } from "./upstream/index.js";
+import { EdgeformError } from "../../errors.js";
+import { Value } from "@sinclair/typebox/value";
+import { PROXY_CONFIG_VERSION, type ProxyRuntimeConfig } from "../../plan/proxy-config.js";
+import { ProxyRuntimeConfigSchema } from "../../plan/proxy-config-schema.js";
+import { createSelector } from "../upstream/index.js";
 
 const HINT = "regenerate it from the spec: `edgeform proxy <spec> --config-out <file>` writes one";
 
@@ -87,6 +89,9 @@ export function validateRuntimeConfig(data: unknown, where = "proxy config"): Pr
     if (typeof config.limits[key] !== "number" || config.limits[key] < 0) fail(`limits.${key} must be a number >= 0`);
   }
   if (config.workers !== undefined && (!Number.isInteger(config.workers) || config.workers < 1)) fail("workers must be a whole number >= 1");
+  // The reference checks above name the common mistakes; the schema catches every other wrong value.
+  const wrong = Value.Errors(ProxyRuntimeConfigSchema, data).First();
+  if (wrong !== undefined) fail(`${wrong.path || "/"}: ${wrong.message}, got ${JSON.stringify(wrong.value) ?? "nothing"}`);
   return config;
 }
 

@@ -13,10 +13,10 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { AdminConfig } from "../plan/proxy-config.js";
+import type { AdminConfig } from "../../plan/proxy-config.js";
 import { bindServer, boundPort, sameAddress } from "./bind.js";
-import { isEdgeformError } from "../errors.js";
-import type { PurgeRequest } from "./cache-adapter.js";
+import { isEdgeformError } from "../../errors.js";
+import type { PurgeRequest } from "./cache-layers.js";
 import type { Logger } from "./log.js";
 
 /** What the admin endpoints act on: one proxy process, or a primary speaking for its workers. */

@@ -6,8 +6,8 @@
  * (cached routes are then forwarded uncached, and that is logged once).
  */
 import type { Registry } from "prom-client";
-import type { CacheConfig } from "../plan/proxy-config.js";
-import type { HttpCacheLayer } from "./contracts.js";
+import type { CacheConfig } from "../../plan/proxy-config.js";
+import type { HttpCacheLayer } from "../upstream/contracts.js";
 import type { Logger } from "./log.js";
 
 export interface PurgeRequest {
@@ -78,7 +78,7 @@ export class CacheLayers {
   }
 
   private async create(config: CacheConfig): Promise<HttpCacheLayer | undefined> {
-    this.module ??= import("./cache/index.js").then(
+    this.module ??= import("../cache/index.js").then(
       (m) => m as unknown as CacheModule,
       (err: unknown) => {
         this.logger.error({ event: "cache-unavailable", err: String(err) }, "the cache module could not be loaded; cached routes are forwarded without caching");

@@ -8,29 +8,30 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { HttpListenerConfig, ProxyRuntimeConfig } from "../plan/proxy-config.js";
-import type { CacheLayers } from "./cache-adapter.js";
+import type { HttpListenerConfig, ProxyRuntimeConfig } from "../../plan/proxy-config.js";
 import { serveThroughCache } from "./cached.js";
-import { DirectExchange } from "./forward/direct.js";
-import { sendShort } from "./forward/errors.js";
-import type { RouteRuntime } from "./forward/route-runtime.js";
-import { forwardRequestHeaders, unmapIPv4, viaValue, type ForwardedRequest, type ForwardingIdentity } from "./headers.js";
-import type { RequestIdentity } from "./http/request-identity.js";
-import { bindServer, boundPort, sameAddress } from "./bind.js";
-import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "./http1/index.js";
-import { clientErrorResponse, clientLimits } from "./limits.js";
-import type { Logger } from "./log.js";
-import type { ProxyMetrics, RequestSeries } from "./metrics.js";
+import { DirectExchange } from "../forward/direct.js";
+import { sendShort } from "../forward/errors.js";
+import type { RouteRuntime } from "../forward/route-runtime.js";
+import { forwardRequestHeaders, type ForwardedRequest } from "./headers.js";
+import type { RequestIdentity } from "./request-identity.js";
+import { bindServer, boundPort, sameAddress } from "../runtime/bind.js";
+import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "../http1/index.js";
+import { clientErrorResponse, clientLimits } from "../http1/limits.js";
+import type { Logger } from "../runtime/log.js";
+import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import { recordCompletion, type ListenerContext } from "./request-context.js";
-import type { RuntimeState } from "./state.js";
+import type { Exchange } from "./exchange.js";
+import type { RuntimeState } from "../runtime/generation.js";
 import { proxyUpgrade } from "./upgrade.js";
-import { extractHashKey } from "./upstream/index.js";
+import { clientAddress } from "./client-address.js";
+import { lingeringClose } from "./lingering-close.js";
+import { extractHashKey } from "../upstream/index.js";
 
 /** What listeners need from the running proxy. */
 export interface ProxyHost {
   /** The current config generation (swapped on reload). */
   readonly state: RuntimeState;
-  readonly caches: CacheLayers;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
 }
@@ -53,18 +54,8 @@ interface Refusal {
   route: RouteRuntime | undefined;
 }
 
-const kClient = Symbol("edgeform.client");
-type TaggedSocket = Socket & { [kClient]?: string };
-
-/** The client's address (IPv4 unmapped), computed once per connection. */
-export function clientAddress(socket: Socket): string {
-  const s = socket as TaggedSocket;
-  return (s[kClient] ??= unmapIPv4(socket.remoteAddress ?? ""));
-}
-
 export class HttpListener implements ListenerContext {
   readonly name: string;
-  readonly identity: ForwardingIdentity;
   readonly logger: Logger;
   accessLogger: Logger | undefined;
   private readonly client: ClientServer;
@@ -81,7 +72,6 @@ export class HttpListener implements ListenerContext {
     private readonly host: ProxyHost,
   ) {
     this.name = config.name;
-    this.identity = { via: viaValue(proxyConfig.name), proto: "http" };
     this.logger = host.logger.child({ listener: config.name });
     this.accessLogger = proxyConfig.accessLog ? host.logger.child({ type: "access", listener: config.name }) : undefined;
     const limits = proxyConfig.limits;
@@ -91,7 +81,7 @@ export class HttpListener implements ListenerContext {
     this.onSocketClose = () => metrics.connectionClosed(name);
     this.client = createClientServer(clientLimits(limits), {
       request: (req, res) => this.onRequest(req, res),
-      upgrade: (req, socket, head) => proxyUpgrade(this, this.host, req, socket, head),
+      upgrade: (req, socket, head) => proxyUpgrade(this, this.host.state, req, socket, head),
       clientError: (err, socket, answerable) => this.onClientError(err, socket, answerable),
       connection: (socket) => {
         metrics.connectionOpened(name);
@@ -117,7 +107,6 @@ export class HttpListener implements ListenerContext {
   update(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): void {
     this.config = config;
     this.client.update(clientLimits(proxyConfig.limits));
-    this.identity.via = viaValue(proxyConfig.name);
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
   }
 
@@ -165,21 +154,22 @@ export class HttpListener implements ListenerContext {
         this.refuse(req, res, state, resolved, startedAt, client);
         return;
       }
-      const { route, forwarded, path } = resolved;
+      const { route, forwarded, path, identity } = resolved;
       const hashKey = route.hashKey === undefined ? undefined : extractHashKey(route.hashKey, { headers: req.headers, url: path, remoteAddress: client });
+      const exchange: Exchange = { listener: this, lease: state, client, startedAt, req, res, requestId: forwarded.requestId, route, hashKey, forwarded, path, identity };
       if (route.cache !== undefined) {
-        const layer = this.host.caches.get(route.cache.cache);
+        const layer = state.cacheLayer(route.cache.cache);
         if (layer !== undefined) {
-          void serveThroughCache(layer, resolved, req, res, hashKey, this, state, startedAt, client);
+          void serveThroughCache(layer, exchange);
           return;
         }
       }
-      new DirectExchange(route, req, res, forwarded, path, hashKey, this, state, startedAt, client).start();
+      new DirectExchange(exchange).start();
     } catch (err) {
       this.logger.error({ err: err instanceof Error ? err.stack : String(err) }, "request handler failed");
-      if (!res.headersSent) sendShort(res, 500, "500 Internal Server Error\n", "-", this.identity.via);
+      if (!res.headersSent) sendShort(res, 500, "500 Internal Server Error\n", "-", state.identity(this.name).via);
       else res.destroy();
-      recordCompletion(this, state, this.unrouted, req, startedAt, "-", client, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
+      recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId: "-" }, this.unrouted, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
     }
   }
 
@@ -189,7 +179,7 @@ export class HttpListener implements ListenerContext {
    * everything after reads it.
    */
   resolve(state: RuntimeState, req: ProxyRequest, client: string): ResolvedRequest | Refusal {
-    const forwarded = forwardRequestHeaders(req.rawHeaders, req.url, client, state.trust.has(client), this.identity);
+    const forwarded = forwardRequestHeaders(req.rawHeaders, req.url, client, state.trust.has(client), state.identity(this.name));
     const identity = forwarded.identity;
     if (identity === undefined) return { status: 400, message: forwarded.invalid ?? "invalid request", forwarded, route: undefined };
     // Header conditions read the headers as forwarded: a route cannot be chosen by a header the origin never gets.
@@ -204,8 +194,8 @@ export class HttpListener implements ListenerContext {
 
   private refuse(req: ProxyRequest, res: ProxyResponse, state: RuntimeState, refusal: Refusal, startedAt: number, client: string): void {
     const requestId = refusal.forwarded?.requestId ?? "-";
-    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, this.identity.via);
-    recordCompletion(this, state, refusal.route?.localSeries ?? this.unrouted, req, startedAt, requestId, client, {
+    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, state.identity(this.name).via);
+    recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId }, refusal.route?.localSeries ?? this.unrouted, {
       status: refusal.status,
       route: refusal.route?.name,
       fleet: refusal.route?.fleet,
@@ -217,7 +207,7 @@ export class HttpListener implements ListenerContext {
 
   /** Refuses (and logs) an upgrade request the proxy answers itself. */
   refuseRaw(socket: Duplex, status: number, message: string): void {
-    if (socket.writable) socket.end(rawResponse(status, message));
+    if (socket.writable) lingeringClose(socket, rawResponse(status, message));
     else socket.destroy();
     this.unrouted.record(status, 0);
   }

@@ -4,31 +4,19 @@
  * hop-by-hop stripped, forwarded headers added), and whatever it returns is
  * streamed to the client.
  */
-import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "./contracts.js";
-import { ClientGoneError } from "./forward/attempts.js";
-import { CLIENT_CLOSED_STATUS } from "./forward/direct.js";
-import { classifyUpstreamError, respondWithFailure } from "./forward/errors.js";
-import { FetchExchange, UpstreamFailureError } from "./forward/fetch.js";
+import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "../upstream/contracts.js";
+import { ClientGoneError } from "../forward/attempts.js";
+import { CLIENT_CLOSED_STATUS } from "../forward/direct.js";
+import { classifyUpstreamError, respondWithFailure, unforwardableHeader } from "../forward/errors.js";
+import { FetchExchange, UpstreamFailureError } from "../forward/fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
-import { headerObject } from "./http1/request.js";
-import { sendBody } from "./http1/send-body.js";
-import type { ProxyRequest, ProxyResponse } from "./http1/types.js";
-import { recordCompletion, type GenerationLease, type ListenerContext } from "./request-context.js";
-import type { ResolvedRequest } from "./server.js";
+import { headerObject } from "../http1/request.js";
+import { sendBody } from "../http1/send-body.js";
+import type { Exchange } from "./exchange.js";
+import { recordCompletion } from "./request-context.js";
 
-export async function serveThroughCache(
-  layer: HttpCacheLayer,
-  resolved: ResolvedRequest,
-  req: ProxyRequest,
-  res: ProxyResponse,
-  hashKey: string | undefined,
-  listener: ListenerContext,
-  lease: GenerationLease,
-  startedAt: number,
-  client: string,
-): Promise<void> {
-  const { route, forwarded, path, identity } = resolved;
-  const requestId = forwarded.requestId;
+export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchange): Promise<void> {
+  const { route, forwarded, path, identity, req, res, hashKey, listener, requestId } = exchange;
   const method = req.method;
   let bodySent = false;
   let attempts = 0;
@@ -54,7 +42,7 @@ export async function serveThroughCache(
 
   const finish = (status: number, backend: string | undefined, cache: string | undefined, error: string | undefined) => {
     const series = backend === undefined ? route.localSeries : route.seriesFor(backend);
-    recordCompletion(listener, lease, series, req, startedAt, requestId, client, { status, route: route.name, fleet: route.fleet, backend, attempts, cache, error });
+    recordCompletion(exchange, series, { status, route: route.name, fleet: route.fleet, backend, attempts, cache, error });
   };
 
   let response: UpstreamResponse;
@@ -67,19 +55,19 @@ export async function serveThroughCache(
     }
     const failure = err instanceof UpstreamFailureError ? err.failure : classifyUpstreamError(err);
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: listener.identity.via, route: route.name, fleet: route.fleet, backend: undefined, logger: listener.logger });
+    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: undefined, logger: listener.logger });
     finish(failure.status, undefined, undefined, failure.reason);
     return;
   }
   const cacheStatus = headerText(response.headers["cache-status"]);
   try {
-    res.writeHead(response.status, forwardResponseHeaders(response.headers, listener.identity, requestId));
+    res.writeHead(response.status, forwardResponseHeaders(response.headers, route.identity, requestId));
   } catch (err) {
     // A header that cannot be written (a control character from the backend or the store): nothing was sent yet.
     response.body.destroy();
-    const failure = { outcome: "reset" as const, status: 502 as const, reason: "invalid-response", message: `the response has a header that cannot be forwarded (${(err as Error).message})` };
+    const failure = unforwardableHeader(err);
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: listener.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
+    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
     finish(failure.status, response.backend, cacheStatus, failure.reason);
     return;
   }

@@ -60,24 +60,6 @@ export function flushLogger(logger: Logger): void {
   }
 }
 
-/** One access-log line. */
-export interface AccessEntry {
-  listener: string;
-  route: string | undefined;
-  fleet: string | undefined;
-  backend: string | undefined;
-  method: string;
-  /** Path without the query string (queries often carry tokens). */
-  path: string;
-  status: number;
-  durationMs: number;
-  attempts: number;
-  requestId: string;
-  client: string;
-  cache?: string;
-  error?: string;
-}
-
 /** The path part of a request target, without the query string. */
 export function pathForLog(url: string): string {
   const q = url.indexOf("?");

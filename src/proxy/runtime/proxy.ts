@@ -14,18 +14,18 @@
  * the drain timeout, then close pools, caches and health checks.
  */
 import { Registry } from "prom-client";
-import { EdgeformError } from "../errors.js";
-import type { ProxyRuntimeConfig } from "../plan/proxy-config.js";
+import { EdgeformError } from "../../errors.js";
+import type { ProxyRuntimeConfig } from "../../plan/proxy-config.js";
 import { AdminServer, type AdminActions } from "./admin.js";
-import { CacheLayers, type PurgeRequest } from "./cache-adapter.js";
+import { CacheLayers, type PurgeRequest } from "./cache-layers.js";
 import { ClusterRegistry } from "./cluster-registry.js";
 import { validateRuntimeConfig } from "./config.js";
-import { UpstreamPools } from "./forward/pools.js";
+import { UpstreamPools } from "../forward/pools.js";
 import { createLogger, flushLogger, type Logger } from "./log.js";
 import { ProxyMetrics } from "./metrics.js";
-import { HttpListener, type ProxyHost } from "./server.js";
-import { RuntimeState } from "./state.js";
-import { TcpListener } from "./tcp/listener.js";
+import { HttpListener, type ProxyHost } from "../http/server.js";
+import { RuntimeState } from "./generation.js";
+import { TcpListener } from "../tcp/listener.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -103,6 +103,7 @@ class Proxy implements ProxyHost, RunningProxy {
     const config = this.state.config;
     this.metrics.configLoaded(JSON.stringify(config));
     await this.caches.apply(config.caches);
+    this.state.bindCaches((name) => this.caches.get(name));
     await this.state.start();
     for (const l of config.listeners) {
       const listener = this.createListener(l, config);
@@ -145,6 +146,7 @@ class Proxy implements ProxyHost, RunningProxy {
     }
     let oldDrained!: () => void;
     await this.caches.apply(config.caches, new Promise<void>((r) => (oldDrained = r)));
+    state.bindCaches((name) => this.caches.get(name));
     this.state = state;
     const replaced: Listener[] = [];
     for (const [name, current] of this.listeners) {

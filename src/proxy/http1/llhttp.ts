@@ -86,12 +86,28 @@ const binding = load();
 /** The parser class, or undefined when this Node does not expose it. */
 export const HTTPParser = binding?.parser;
 
-/** Whether client requests can be parsed in consume mode (the server side needs more of the binding than the client). */
-export const serverParserUsable = ((): boolean => {
+/**
+ * The one feature probe of the fast paths: every internal the client side
+ * (http1/server.ts) and the upstream side (forward/h1/) use, checked once.
+ * Both sides take the fast path only when nothing is missing, and both fall
+ * back together (node:http server, undici client) otherwise, so a Node
+ * upgrade that drops or changes one internal costs speed, never correctness.
+ * (The socket handle's readStart/readStop are used defensively: a socket
+ * without them is simply not paused.)
+ */
+export const fastPath: { readonly usable: boolean; readonly missing: readonly string[] } = (() => {
+  const missing: string[] = [];
   const P = binding?.parser;
-  if (P === undefined || typeof P.REQUEST !== "number" || typeof P.kOnExecute !== "number" || typeof P.kOnMessageBegin !== "number" || !binding!.methodsKnown) return false;
+  if (P === undefined) return { usable: false, missing: ["_http_common.HTTPParser"] };
+  for (const k of ["REQUEST", "RESPONSE", "kOnMessageBegin", "kOnHeaders", "kOnHeadersComplete", "kOnBody", "kOnMessageComplete", "kOnExecute"] as const) {
+    if (typeof P[k] !== "number") missing.push(`HTTPParser.${k}`);
+  }
+  if (!binding!.methodsKnown) missing.push("_http_common.methods (llhttp's method order)");
   const probe = new P();
-  return typeof probe.consume === "function" && typeof probe.unconsume === "function" && typeof probe.getCurrentBuffer === "function";
+  for (const m of ["initialize", "execute", "finish", "close", "consume", "unconsume", "getCurrentBuffer"] as const) {
+    if (typeof probe[m] !== "function") missing.push(`HTTPParser.prototype.${m}`);
+  }
+  return { usable: missing.length === 0, missing };
 })();
 
 /** Method name for llhttp's method index. */

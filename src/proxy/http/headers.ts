@@ -9,7 +9,7 @@
  * lower-casing only names whose length could make them special.
  */
 import { randomUUID } from "node:crypto";
-import { effectiveScheme, requestIdentity, type RequestIdentity } from "./http/request-identity.js";
+import { effectiveScheme, requestIdentity, type RequestIdentity } from "./request-identity.js";
 
 /** Why a header is handled specially; 0 = copied unchanged. */
 const enum Kind {
@@ -97,6 +97,8 @@ export function isHopByHopLower(name: string): boolean {
       return name === "proxy-authenticate";
     case 19:
       return name === "proxy-authorization";
+    case 25:
+      return name === "proxy-authentication-info";
     default:
       return false;
   }

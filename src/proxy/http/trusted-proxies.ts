@@ -3,7 +3,7 @@
  * set may tell us who the client is via X-Forwarded-* / Forwarded.
  */
 import { BlockList, isIP } from "node:net";
-import { EdgeformError } from "../errors.js";
+import { EdgeformError } from "../../errors.js";
 import { unmapIPv4 } from "./headers.js";
 
 export class TrustedProxies {

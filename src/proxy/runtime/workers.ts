@@ -21,9 +21,9 @@ import cluster, { type Worker } from "node:cluster";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { AggregatorRegistry, Registry } from "prom-client";
-import type { ProxyRuntimeConfig } from "../plan/proxy-config.js";
+import type { ProxyRuntimeConfig } from "../../plan/proxy-config.js";
 import { AdminServer, type AdminActions } from "./admin.js";
-import type { PurgeRequest } from "./cache-adapter.js";
+import type { PurgeRequest } from "./cache-layers.js";
 import { validateRuntimeConfig } from "./config.js";
 import { createLogger, flushLogger, type Logger } from "./log.js";
 import { startProxy, type RunningProxy } from "./proxy.js";
@@ -72,7 +72,7 @@ export async function runPrimary(initial: ProxyRuntimeConfig, options: PrimaryOp
   let closing = false;
   let ports: Record<string, number> = {};
   // Workers run the proxy entry point whatever started the primary (the CLI, tests).
-  cluster.setupPrimary({ exec: fileURLToPath(new URL("./main.js", import.meta.url)), args: [] });
+  cluster.setupPrimary({ exec: fileURLToPath(new URL("../main.js", import.meta.url)), args: [] });
 
   const ask = (worker: Worker, message: ToWorker & { id: number }): Promise<unknown> =>
     new Promise((resolve, reject) => {

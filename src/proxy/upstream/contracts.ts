@@ -5,11 +5,12 @@
  * budget) decides acceptance. The cache layer wraps a fetch of the upstream.
  *
  * Implementations: upstream/ (discovery, health, selection, cluster),
- * forward/ + server.ts (HTTP), tcp/ (L4), cache/ (RFC 9111).
+ * forward/ + http/ (HTTP), upstream/failover.ts (the attempt loop of every
+ * protocol), tcp/ (L4), cache/ (RFC 9111).
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
-import type { RouteCacheConfig } from "../plan/proxy-config.js";
+import type { RouteCacheConfig } from "../../plan/proxy-config.js";
 
 // ── upstream ────────────────────────────────────────────────────────────────
 

@@ -4,11 +4,11 @@
  * config did not change, and stops a cluster only when no generation uses it
  * any more. Cluster events become metrics and log lines here.
  */
-import type { ClusterConfig } from "../plan/proxy-config.js";
-import type { BackendSet } from "./contracts.js";
+import type { ClusterConfig } from "../../plan/proxy-config.js";
+import type { BackendSet } from "../upstream/contracts.js";
 import type { Logger } from "./log.js";
 import type { ProxyMetrics } from "./metrics.js";
-import { Cluster } from "./upstream/index.js";
+import { Cluster } from "../upstream/index.js";
 
 interface Held {
   json: string;

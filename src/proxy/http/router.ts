@@ -1,13 +1,17 @@
 /**
  * Route matching: compiled once per config, so a request costs one Map
- * lookup by host plus a short ordered scan of prefix (and rarely header)
- * checks. The first route in config order that matches wins, whatever kind
- * of host match it has; the compiled tables keep that order.
+ * lookup by host plus a walk of a prefix tree along the request path (cost
+ * grows with the path, not the number of routes). The first route in config
+ * order that matches wins, whatever kind of host match it has: every route
+ * keeps its config position, and the walk keeps the lowest that matches.
  */
-import type { RouteConfig } from "../plan/proxy-config.js";
+import type { RouteConfig } from "../../plan/proxy-config.js";
+import { PrefixTree } from "./prefix-tree.js";
 
 interface Compiled<T> {
   readonly target: T;
+  /** Position in config order: of several matching routes, the lowest wins. */
+  readonly position: number;
   readonly pathPrefix: string;
   /** Exact host, or undefined when the route matches any host. */
   readonly host: string | undefined;
@@ -19,18 +23,18 @@ interface Compiled<T> {
 
 /** The routes one listener serves. */
 export class RouteTable<T> {
-  /** Exact host → every route that could match it, in config order. */
-  private readonly byHost = new Map<string, Compiled<T>[]>();
-  /** Routes that could match a host that has no exact entry (wildcard or any-host), in config order. */
-  private readonly otherHosts: Compiled<T>[];
+  /** Exact host → every route that could match it. */
+  private readonly byHost = new Map<string, PrefixTree<Compiled<T>>>();
+  /** Routes that could match a host that has no exact entry (wildcard or any-host). */
+  private readonly otherHosts: PrefixTree<Compiled<T>>;
 
   constructor(routes: readonly Compiled<T>[]) {
     for (const r of routes) {
       if (r.host !== undefined && !this.byHost.has(r.host)) {
-        this.byHost.set(r.host, routes.filter((o) => o.host === r.host || (o.host === undefined && (o.suffix === undefined || r.host!.endsWith(o.suffix)))));
+        this.byHost.set(r.host, tree(routes.filter((o) => o.host === r.host || (o.host === undefined && (o.suffix === undefined || r.host!.endsWith(o.suffix))))));
       }
     }
-    this.otherHosts = routes.filter((r) => r.host === undefined);
+    this.otherHosts = tree(routes.filter((r) => r.host === undefined));
   }
 
   /**
@@ -40,16 +44,29 @@ export class RouteTable<T> {
    */
   match(host: string, path: string, raw: readonly string[]): T | undefined {
     const exact = this.byHost.get(host);
-    const list = exact ?? this.otherHosts;
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i]!;
-      if (!path.startsWith(r.pathPrefix)) continue;
-      if (exact === undefined && r.suffix !== undefined && !host.endsWith(r.suffix)) continue;
-      if (r.headers !== undefined && !headersMatch(r.headers, raw)) continue;
-      return r.target;
-    }
-    return undefined;
+    const request: MatchRequest = { host, raw, checkSuffix: exact === undefined };
+    return (exact ?? this.otherHosts).best(path, request, earlierMatch)?.target;
   }
+}
+
+interface MatchRequest {
+  readonly host: string;
+  readonly raw: readonly string[];
+  /** The host had no exact entry, so wildcard routes must check their suffix. */
+  readonly checkSuffix: boolean;
+}
+
+function tree<T>(routes: readonly Compiled<T>[]): PrefixTree<Compiled<T>> {
+  const t = new PrefixTree<Compiled<T>>();
+  for (const r of routes) t.insert(r.pathPrefix, r);
+  return t;
+}
+
+/** Whether `r` (whose prefix the path has) matches the request and comes before the best match so far. */
+function earlierMatch<T>(r: Compiled<T>, best: Compiled<T> | undefined, request: MatchRequest): boolean {
+  if (best !== undefined && best.position < r.position) return false;
+  if (request.checkSuffix && r.suffix !== undefined && !request.host.endsWith(r.suffix)) return false;
+  return r.headers === undefined || headersMatch(r.headers, request.raw);
 }
 
 function headersMatch(conditions: ReadonlyArray<readonly [string, string]>, raw: readonly string[]): boolean {
@@ -78,7 +95,7 @@ export class Router<T> {
    */
   constructor(routes: readonly RouteConfig[], listeners: readonly string[], build: (route: RouteConfig, listener: string) => T) {
     for (const listener of listeners) {
-      const compiled = routes.filter((r) => r.listeners.includes(listener)).map((r) => compile(r, build(r, listener)));
+      const compiled = routes.filter((r) => r.listeners.includes(listener)).map((r, position) => compile(r, build(r, listener), position));
       this.tables.set(listener, new RouteTable(compiled));
     }
   }
@@ -88,12 +105,13 @@ export class Router<T> {
   }
 }
 
-function compile<T>(route: RouteConfig, target: T): Compiled<T> {
+function compile<T>(route: RouteConfig, target: T, position: number): Compiled<T> {
   const host = route.match.host?.toLowerCase();
   const wildcard = host?.startsWith("*.") === true;
   const headers = route.match.headers ? Object.entries(route.match.headers).map(([k, v]) => [k.toLowerCase(), v] as const) : undefined;
   return {
     target,
+    position,
     pathPrefix: route.match.pathPrefix || "/",
     host: wildcard ? undefined : host,
     suffix: wildcard ? host!.slice(1) : undefined,

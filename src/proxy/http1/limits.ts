@@ -15,8 +15,8 @@
  * the whole request (requestTimeout) too slowly, so slowloris cannot pin it.
  * HTTP/1.1 requests without Host get 400, unknown expectations 417.
  */
-import type { LimitsConfig } from "../plan/proxy-config.js";
-import type { ClientLimits } from "./http1/types.js";
+import type { LimitsConfig } from "../../plan/proxy-config.js";
+import type { ClientLimits } from "./types.js";
 
 export function clientLimits(limits: LimitsConfig): ClientLimits {
   const requestTimeoutMs = Math.max(0, Math.round(limits.requestTimeoutMs));

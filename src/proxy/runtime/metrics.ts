@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { Counter, Gauge, Registry, type Metric, type MetricValue, type MetricValueWithName } from "prom-client";
-import { Metrics } from "../plan/metric-names.js";
+import { Metrics } from "../../plan/metric-names.js";
 
 /** Latency buckets in seconds: sub-millisecond proxying up to slow origins. */
 export const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;

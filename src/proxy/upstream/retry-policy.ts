@@ -7,10 +7,11 @@
  *    since a body streams through once and is gone.
  *
  * The route's `on` list says which failures are worth it; every retry goes
- * to a backend not tried yet and needs the fleet's retry budget.
+ * to a backend not tried yet and needs the fleet's retry budget. The
+ * per-try timeout is the route's headersTimeout (forward/route-runtime.ts).
  */
 import type { RetryConfig } from "../../plan/proxy-config.js";
-import type { Outcome } from "../contracts.js";
+import type { Outcome } from "./contracts.js";
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 
@@ -25,7 +26,6 @@ export class RetryPolicy {
   private readonly onReset: boolean;
   private readonly onTimeout: boolean;
   private readonly statuses: ReadonlySet<number>;
-  readonly perTryTimeoutMs: number | undefined;
 
   constructor(config: RetryConfig) {
     this.attempts = config.attempts;
@@ -38,7 +38,6 @@ export class RetryPolicy {
     if (on.has("gateway-error")) [502, 503, 504].forEach((s) => statuses.add(s));
     for (const c of on) if (/^5\d\d$/.test(c)) statuses.add(Number(c));
     this.statuses = statuses;
-    this.perTryTimeoutMs = config.perTryTimeoutMs;
   }
 
   /** Whether a failed attempt's outcome is one the route retries on. */

@@ -1,0 +1,329 @@
+/**
+ * WebSocket and other `Upgrade` requests: routed like any request, then sent
+ * through the upstream client (undici's upgrade shape) by the same failover
+ * loop as every request (upstream/failover.ts: route retry policy, budget,
+ * passive health). The request head carries the usual hop-by-hop stripping
+ * and forwarding headers; undici adds the Connection/Upgrade pair.
+ *
+ * The tunnel opens only after a `101` whose Upgrade names a protocol the
+ * client asked for: then the 101 (with the proxy's Via and X-Request-Id) goes
+ * to the client, bytes the client sent past its request head follow to the
+ * backend, and from there bytes flow untouched both ways until either side
+ * closes or the route's idle timeout passes. Any other answer (404, 400, a
+ * 200…) is relayed as an ordinary response with `Connection: close`, so
+ * nothing the client sends afterwards ever reaches the backend unparsed; a
+ * 101 for a protocol nobody asked for is a broken backend (502).
+ *
+ * `Upgrade: h2c` is refused: tunnelling a cleartext HTTP/2 upgrade lets a
+ * client talk to the backend past the proxy's request handling (the known
+ * "h2c smuggling" technique).
+ */
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { Dispatcher } from "undici";
+import { classifyUpstreamError, neverReachedBackend, NoBackendError, type Failure } from "../forward/errors.js";
+import type { BackendBinding, RouteRuntime } from "../forward/route-runtime.js";
+import type { ProxyRequest } from "../http1/types.js";
+import type { RuntimeState } from "../runtime/generation.js";
+import type { Backend } from "../upstream/contracts.js";
+import { Failover, type ResendRules } from "../upstream/failover.js";
+import { extractHashKey } from "../upstream/index.js";
+import { clientAddress } from "./client-address.js";
+import { forwardResponseHeaders, type ForwardedRequest } from "./headers.js";
+import { lingeringClose } from "./lingering-close.js";
+import { recordCompletion, type ListenerContext } from "./request-context.js";
+
+type Controller = Dispatcher.DispatchController;
+type Headers = Record<string, string | string[] | undefined>;
+
+/** What an Upgrade needs from its HTTP listener (HttpListener provides it). */
+export interface UpgradeListener extends ListenerContext {
+  /** Sockets handed over to tunnels, cut when the listener's drain time is over. */
+  readonly tunnels: Set<Duplex>;
+  resolve(state: RuntimeState, req: ProxyRequest, client: string): { route: RouteRuntime; forwarded: ForwardedRequest; path: string } | { status: number; message: string };
+  /** Answers (and counts) an upgrade request the proxy refuses itself, on the raw socket. */
+  refuseRaw(socket: Duplex, status: number, message: string): void;
+}
+
+/** The upgrade request's protocol list, lower-cased ("websocket", "foo/2"). */
+function protocolTokens(value: string | string[] | undefined): string[] {
+  const joined = Array.isArray(value) ? value.join(",") : (value ?? "");
+  return joined
+    .split(",")
+    .map((p) => p.trim().toLowerCase())
+    .filter((p) => p !== "");
+}
+
+/** Whether a 101's Upgrade header switches to a protocol the client offered (RFC 9110 §7.8). */
+export function acceptsRequestedProtocol(requested: readonly string[], answered: string | string[] | undefined): boolean {
+  const chosen = protocolTokens(answered);
+  return chosen.length > 0 && chosen.every((p) => requested.includes(p));
+}
+
+export function proxyUpgrade(listener: UpgradeListener, state: RuntimeState, req: ProxyRequest, socket: Duplex, head: Buffer): void {
+  const protocol = String(req.headers["upgrade"] ?? "");
+  const requested = protocolTokens(protocol);
+  if (requested.includes("h2c")) {
+    listener.refuseRaw(socket, 400, "Upgrade: h2c is not proxied");
+    return;
+  }
+  const client = clientAddress(req.socket);
+  const resolved = listener.resolve(state, req, client);
+  if ("status" in resolved) {
+    listener.refuseRaw(socket, resolved.status, resolved.message);
+    return;
+  }
+  const { route, path } = resolved;
+  const hashKey = route.hashKey === undefined ? undefined : extractHashKey(route.hashKey, { headers: req.headers, url: path, remoteAddress: client });
+  // Like a request, the upgrade (and its tunnel) holds its config generation until it ends.
+  state.enter();
+  new UpgradeExchange(listener, state, req, resolved.forwarded, route, path, protocol, requested, socket, head, client).start(hashKey);
+}
+
+/** One Upgrade request: the failover loop's attempts, as an undici dispatch handler. */
+class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
+  readonly method: string;
+  /** The bytes past the request head belong to the upgraded protocol: sent only after the 101. */
+  readonly hasBody = false;
+  private failover: Failover | undefined;
+  private binding: BackendBinding | undefined;
+  private controller: Controller | null = null;
+  private status = 0;
+  private headSent = false;
+  private discarding = false;
+  private next: Backend | undefined;
+  private finished = false;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly listener: UpgradeListener,
+    private readonly state: RuntimeState,
+    private readonly req: ProxyRequest,
+    private readonly forwarded: ForwardedRequest,
+    private readonly route: RouteRuntime,
+    private readonly path: string,
+    private readonly protocol: string,
+    private readonly requested: readonly string[],
+    private readonly socket: Duplex,
+    private readonly head: Buffer,
+    private readonly client: string,
+  ) {
+    this.method = req.method;
+    // Until it closes, the socket is the listener's to cut when a drain runs out of time.
+    listener.tunnels.add(socket);
+    socket.on("error", () => socket.destroy());
+    socket.once("close", () => {
+      listener.tunnels.delete(socket);
+      this.clientClosed();
+    });
+  }
+
+  bodyTouched(): boolean {
+    return false;
+  }
+
+  start(hashKey: string | undefined): void {
+    const failover = (this.failover = new Failover(this.route, this, hashKey));
+    const first = failover.first();
+    if (first === undefined) {
+      this.refuse(classifyUpstreamError(new NoBackendError(this.route.fleet)));
+      return;
+    }
+    this.send(first);
+  }
+
+  private send(backend: Backend): void {
+    this.binding = this.route.binding(backend);
+    this.status = 0;
+    this.controller = null;
+    this.failover!.begin(backend);
+    this.binding.upgradePool().dispatch(
+      {
+        path: this.path,
+        method: this.method,
+        headers: this.forwarded.headers,
+        body: null,
+        upgrade: this.protocol,
+        headersTimeout: this.route.headersTimeout,
+        bodyTimeout: this.route.bodyTimeout,
+      },
+      this,
+    );
+  }
+
+  private clientClosed(): void {
+    if (this.finished) return;
+    const c = this.controller;
+    if (c !== null && !c.aborted) c.abort(Object.assign(new Error("the client closed the connection"), { code: "EDGEFORM_CLIENT_GONE" }));
+  }
+
+  // ── undici DispatchHandler ──────────────────────────────────────────────
+
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
+    if (this.socket.destroyed) controller.abort(Object.assign(new Error("the client closed the connection"), { code: "EDGEFORM_CLIENT_GONE" }));
+  }
+
+  onRequestUpgrade(_controller: Controller, statusCode: number, headers: Headers, upstream: Socket): void {
+    const failover = this.failover!;
+    this.status = statusCode;
+    if (!acceptsRequestedProtocol(this.requested, headers["upgrade"])) {
+      upstream.destroy();
+      failover.end("reset");
+      failover.settle();
+      this.refuse({ outcome: "reset", status: 502, reason: "invalid-response", message: `the backend switched to a protocol the client did not ask for (${String(headers["upgrade"] ?? "none")})` });
+      return;
+    }
+    failover.settle();
+    if (this.socket.destroyed) {
+      upstream.destroy();
+      failover.end("success");
+      this.finish(499, "client closed the connection");
+      return;
+    }
+    const fields = forwardResponseHeaders(headers, this.route.identity, this.forwarded.requestId);
+    fields.push("connection", "upgrade", "upgrade", String(headers["upgrade"]));
+    this.socket.write(responseHead(statusCode, fields), "latin1");
+    if (this.head.length > 0) upstream.write(this.head);
+    this.listener.logger.info({ event: "upgrade", route: this.route.name, backend: failover.backend!.id, protocol: this.protocol, requestId: this.forwarded.requestId }, "upgrade tunnel opened");
+    // The exchange is answered (101); the tunnel keeps the generation until it closes.
+    this.finish(statusCode, undefined, false);
+    tunnel(this.listener, this.socket, upstream, this.route.config.timeouts.idleMs, () => {
+      failover.end("success");
+      this.state.leave();
+    });
+  }
+
+  onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
+    this.status = statusCode;
+    if (statusCode >= 500 && !this.socket.destroyed && (this.next = this.failover!.retryAfterStatus(statusCode)) !== undefined) {
+      this.discarding = true;
+      return;
+    }
+    // Refused: an ordinary response, and the connection ends with it.
+    const fields = forwardResponseHeaders(headers, this.route.identity, this.forwarded.requestId);
+    fields.push("connection", "close");
+    this.headSent = true;
+    if (!this.socket.write(responseHead(statusCode, fields), "latin1")) this.pauseUntilDrained(controller);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    if (this.discarding) return;
+    if (!this.socket.write(chunk)) this.pauseUntilDrained(controller);
+  }
+
+  onResponseEnd(): void {
+    const failover = this.failover!;
+    failover.end(this.status >= 500 ? "http-5xx" : "success");
+    if (this.discarding) {
+      this.retry();
+      return;
+    }
+    failover.settle();
+    lingeringClose(this.socket);
+    this.finish(this.status, undefined);
+  }
+
+  onResponseError(_controller: Controller | null, err: Error): void {
+    const failover = this.failover!;
+    if (this.socket.destroyed || (err as { code?: string }).code === "EDGEFORM_CLIENT_GONE") {
+      failover.end("success");
+      failover.settle();
+      this.finish(499, "client closed the connection");
+      return;
+    }
+    const failure = classifyUpstreamError(err);
+    failover.end(failure.outcome);
+    if (this.headSent) {
+      failover.settle();
+      this.socket.destroy();
+      this.finish(this.status, failure.reason);
+      return;
+    }
+    if (this.discarding) {
+      this.retry();
+      return;
+    }
+    if (failure.status !== 400 && (this.next = failover.retryAfterFailure(failure.outcome, !neverReachedBackend(failure))) !== undefined) {
+      this.retry();
+      return;
+    }
+    failover.settle();
+    this.refuse(failure);
+  }
+
+  // ── endings ─────────────────────────────────────────────────────────────
+
+  private retry(): void {
+    this.discarding = false;
+    const next = this.next!;
+    this.next = undefined;
+    this.send(next);
+  }
+
+  private pauseUntilDrained(controller: Controller): void {
+    controller.pause();
+    this.socket.once("drain", () => controller.resume());
+  }
+
+  /** No usable answer from any backend: the proxy answers on the raw socket. */
+  private refuse(failure: Failure): void {
+    this.route.countFailure(failure.reason);
+    this.listener.logger.warn({ event: "upstream-error", route: this.route.name, backend: this.failover?.backend?.id, reason: failure.reason, requestId: this.forwarded.requestId }, failure.message);
+    this.listener.refuseRaw(this.socket, failure.status, failure.message);
+    this.finished = true;
+    this.state.leave();
+  }
+
+  /**
+   * Records the exchange's answer once: the status the backend really gave
+   * (101 only when it switched protocols). `leave`: whether the generation
+   * lease ends here (a tunnel keeps it until it closes).
+   */
+  private finish(status: number, error: string | undefined, leave = true): void {
+    if (this.finished) return;
+    this.finished = true;
+    const series = this.status !== 0 && this.binding !== undefined ? this.binding.series : this.route.localSeries;
+    const lease = leave ? this.state : NO_LEASE;
+    const start = { listener: this.listener, lease, client: this.client, startedAt: this.startedAt, req: this.req, requestId: this.forwarded.requestId };
+    recordCompletion(start, series, {
+      status,
+      route: this.route.name,
+      fleet: this.route.fleet,
+      backend: this.failover?.backend?.id,
+      attempts: this.failover?.attempts ?? 0,
+      error,
+    });
+  }
+}
+
+/** For a completion whose lease is released later (by the tunnel). */
+const NO_LEASE = { leave(): void {} };
+
+function responseHead(status: number, fields: readonly string[]): string {
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
+  for (let i = 0; i < fields.length; i += 2) head += `${fields[i]}: ${fields[i + 1]}\r\n`;
+  return `${head}\r\n`;
+}
+
+/** Pipes bytes both ways until either side ends, errors or stays idle too long. */
+function tunnel(listener: UpgradeListener, client: Duplex, upstream: Socket, idleMs: number, onClose: () => void): void {
+  listener.tunnels.add(client);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    listener.tunnels.delete(client);
+    client.destroy();
+    upstream.destroy();
+    onClose();
+  };
+  for (const s of [client, upstream]) {
+    s.on("error", close);
+    s.on("close", close);
+    (s as Socket).setTimeout?.(idleMs, close);
+  }
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
