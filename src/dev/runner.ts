@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isEdgeformError } from "../errors.js";
 import { DEV_TARGET, planDeployment, secretEnvName } from "../plan/plan.js";
@@ -258,6 +258,7 @@ export class DevRunner {
     if (prometheusWanted) this.prometheusPort ??= fresh.shift()!;
 
     const plan = planDeployment(topology, DEV_TARGET, {
+      specDir: resolve(this.specDir),
       dev: { fleetPorts, redisPorts, adminPort: this.adminPort, listenerPorts, ...(prometheusWanted ? { prometheusPort: this.prometheusPort! } : {}) },
     });
     const { replicas: desired, missingSecrets } = desiredReplicas(plan, { specDir: this.specDir, env: this.options.env, locateFleet });
