@@ -5,6 +5,7 @@
  * never reach the request handler, so no byte of them is forwarded (see
  * limits.ts).
  */
+import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -24,6 +25,8 @@ import { recordCompletion, type ListenerContext } from "./request-context.js";
 import type { RuntimeState } from "./state.js";
 import { proxyUpgrade } from "./upgrade.js";
 import { extractHashKey } from "./upstream/index.js";
+import { ListenerTls } from "./tls/listener-tls.js";
+import { sendHttpsRedirect } from "./tls/redirect.js";
 
 /** What listeners need from the running proxy. */
 export interface ProxyHost {
@@ -67,6 +70,8 @@ export class HttpListener implements ListenerContext {
   readonly logger: Logger;
   accessLogger: Logger | undefined;
   private readonly client: ClientServer;
+  /** TLS termination, on https listeners. */
+  private readonly tls: ListenerTls | undefined;
   /** Sockets handed over to WebSocket/Upgrade tunnels (the http server no longer tracks them). */
   readonly tunnels = new Set<Duplex>();
   private readonly unrouted: RequestSeries;
@@ -80,8 +85,9 @@ export class HttpListener implements ListenerContext {
     private readonly host: ProxyHost,
   ) {
     this.name = config.name;
-    this.identity = { via: viaValue(proxyConfig.name), proto: "http" };
     this.logger = host.logger.child({ listener: config.name });
+    this.tls = config.tls === undefined ? undefined : new ListenerTls(config.tls, config.name, this.logger, host.metrics.registry);
+    this.identity = { via: viaValue(proxyConfig.name), proto: this.tls === undefined ? "http" : "https", hsts: config.tls?.hsts };
     this.accessLogger = proxyConfig.accessLog ? host.logger.child({ type: "access", listener: config.name }) : undefined;
     const limits = proxyConfig.limits;
     this.unrouted = host.metrics.requestSeries(config.name, "", "", "");
@@ -96,7 +102,8 @@ export class HttpListener implements ListenerContext {
         metrics.connectionOpened(name);
         socket.once("close", this.onSocketClose);
       },
-    });
+    }, undefined, this.tls?.serverOptions());
+    if (this.tls !== undefined) this.tls.attach(this.server as import("node:tls").Server);
   }
 
   private get server(): import("node:net").Server {
@@ -109,7 +116,7 @@ export class HttpListener implements ListenerContext {
 
   /** Whether this listener can keep serving `next` without rebinding. */
   sameSocket(next: HttpListenerConfig): boolean {
-    return sameAddress(this.config, next);
+    return sameAddress(this.config, next) && (this.tls === undefined) === (next.tls === undefined);
   }
 
   /** Applies a reloaded config that kept this listener's address. */
@@ -117,6 +124,10 @@ export class HttpListener implements ListenerContext {
     this.config = config;
     this.client.update(clientLimits(proxyConfig.limits));
     this.identity.via = viaValue(proxyConfig.name);
+    if (this.tls !== undefined && config.tls !== undefined) {
+      this.tls.update(config.tls);
+      this.identity.hsts = config.tls.hsts;
+    }
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
   }
 
@@ -131,6 +142,7 @@ export class HttpListener implements ListenerContext {
    */
   close(drainMs: number): Promise<void> {
     this.draining = true;
+    this.tls?.close();
     return new Promise((resolve) => {
       const finish = () => {
         if (this.drainTimer) clearInterval(this.drainTimer);
@@ -158,6 +170,12 @@ export class HttpListener implements ListenerContext {
     const startedAt = performance.now();
     const client = clientAddress(req.socket);
     if (this.draining) res.shouldKeepAlive = false;
+    const redirect = this.config.redirectToHttps;
+    if (redirect !== undefined) {
+      const status = sendHttpsRedirect(req, res, redirect.port, this.identity.via, randomUUID());
+      recordCompletion(this, state, this.unrouted, req, startedAt, "-", client, { status, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: undefined });
+      return;
+    }
     try {
       const resolved = this.resolve(state, req, client);
       if ("status" in resolved) {
