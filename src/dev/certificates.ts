@@ -53,7 +53,7 @@ export async function createCertificateAuthority(name: string, validityDays = 36
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { name, certPem: cert.toString("pem"), keyPem: await keyPem(keys.privateKey), signingKey: keys.privateKey };
+  return { name, certPem: pemText(cert.toString("pem")), keyPem: await keyPem(keys.privateKey), signingKey: keys.privateKey };
 }
 
 /** A CA read back from PEM (the dev CA is created once and kept on disk). */
@@ -86,12 +86,17 @@ export async function issueCertificate(ca: CertificateAuthority, options: LeafOp
       await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
     ],
   });
-  return { certPem: cert.toString("pem"), keyPem: await keyPem(keys.privateKey) };
+  return { certPem: pemText(cert.toString("pem")), keyPem: await keyPem(keys.privateKey) };
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
-  return x509.PemConverter.encode(der, "PRIVATE KEY");
+  return pemText(x509.PemConverter.encode(der, "PRIVATE KEY"));
+}
+
+/** PEM as files have it: one final newline, so blocks can be concatenated into a chain. */
+function pemText(pem: string): string {
+  return pem.endsWith("\n") ? pem : `${pem}\n`;
 }
 
 /** A positive 16-byte serial (RFC 5280 §4.1.2.2: at most 20 bytes, positive). */

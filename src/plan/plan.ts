@@ -14,7 +14,7 @@ import type {
   BalancerConfig, CacheConfig, ClusterConfig, EndpointConfig, HealthCheckConfig, ListenerConfig, OutlierConfig,
   ProxyRuntimeConfig, RouteConfig, TimeoutsConfig,
 } from "./proxy-config.js";
-import { planListenerTls, planUpstreamTls, tlsSecrets } from "./tls-config.js";
+import { planListenerTls, planUpstreamTls, tlsSecrets, type CertificateConfig } from "./tls-config.js";
 import type { DeploymentPlan, PlannedCache, PlannedEdge, PlannedFleet, PlannedListener, PlannedTarget, Provider } from "./types.js";
 
 /** Addresses only known when `edgeform dev` starts processes (it picks free ports). */
@@ -27,6 +27,8 @@ export interface DevAddresses {
   /** listener name → port, overriding the spec (`edgeform dev --port`). */
   listenerPorts?: Record<string, number>;
   prometheusPort?: number;
+  /** Served by https listeners whose certificates come from ACME or are not given (dev's local CA). */
+  localCertificate?: CertificateConfig;
 }
 
 export interface PlanOptions {
@@ -236,7 +238,7 @@ function planProxyConfig(ctx: PlanContext, fleets: PlannedFleet[], caches: Plann
   const httpListenerNames = spec.listeners.filter((l) => l.protocol !== "tcp").map((l) => l.name);
   const listeners: ListenerConfig[] = spec.listeners.map((l, i) => {
     const port = edge.listeners[i]!.port;
-    if (l.protocol === "https") return { name: l.name, protocol: "http", host: bindHost, port, tls: planListenerTls(l.tls, ctx.specDir, secretEnvName) };
+    if (l.protocol === "https") return { name: l.name, protocol: "http", host: bindHost, port, tls: planListenerTls(l.tls, ctx.specDir, secretEnvName, ctx.dev.localCertificate) };
     if (l.protocol === "http") {
       const redirect = l.redirectToHttps === undefined ? undefined : edge.listeners.find((p) => p.name === l.redirectToHttps);
       // What clients reach: on Docker the first replica's published port, else the listener's own.

@@ -60,13 +60,20 @@ function planCertificate(c: TlsCertificateSpec, specDir: string | undefined, env
   return { cert: planPemSource(c.cert, specDir, envName), key: planPemSource(c.key, specDir, envName) };
 }
 
-export function planListenerTls(spec: ListenerTlsSpec | undefined, specDir: string | undefined, envName: SecretEnvName): ListenerTlsConfig {
+/**
+ * `localCertificate` (dev only): served instead when the listener's
+ * certificates come from ACME or are not given, so a production spec runs
+ * unchanged on a laptop.
+ */
+export function planListenerTls(spec: ListenerTlsSpec | undefined, specDir: string | undefined, envName: SecretEnvName, localCertificate?: CertificateConfig): ListenerTlsConfig {
+  const given = (spec?.certificates ?? []).map((c) => planCertificate(c, specDir, envName));
+  const local = localCertificate !== undefined && (given.length === 0 || spec?.acme !== undefined);
   const config: ListenerTlsConfig = {
-    certificates: (spec?.certificates ?? []).map((c) => planCertificate(c, specDir, envName)),
+    certificates: local ? [localCertificate] : given,
     minVersion: spec?.minVersion ?? TLS_DEFAULTS.minVersion,
     handshakeTimeoutMs: TLS_DEFAULTS.handshakeTimeoutMs,
   };
-  if (spec?.acme) config.acme = { email: spec.acme.email, directory: spec.acme.directory ?? TLS_DEFAULTS.acmeDirectory, domains: [...spec.acme.domains] };
+  if (spec?.acme && !local) config.acme = { email: spec.acme.email, directory: spec.acme.directory ?? TLS_DEFAULTS.acmeDirectory, domains: [...spec.acme.domains] };
   if (spec?.hsts) config.hsts = hstsValue(spec.hsts);
   return config;
 }
