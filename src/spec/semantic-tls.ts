@@ -57,6 +57,17 @@ export const tlsRules: Rule = (doc, ctx) => {
       checkCoverage(ctx, doc, str(l["name"]), loaded as X509Certificate[], acme);
     }
   });
+  const https = ls.filter((l) => isObj(l) && l["protocol"] === "https");
+  for (const [name, target] of objEntries(doc["targets"])) {
+    const provider = target["provider"];
+    if (https.length > 0 && (provider === "docker" || provider === "aws")) {
+      ctx.report("EF_SPEC_TARGET", ["targets", name], `the ${String(provider)} target does not deliver TLS certificates to the edge containers yet, so its https listeners cannot start there`, {
+        severity: "warning",
+        part: "key",
+        suggestion: "https listeners run with `edgeform dev` and `edgeform proxy`; terminate TLS in front of the containers meanwhile",
+      });
+    }
+  }
   for (const [name, fleet] of objEntries(doc["fleets"])) {
     const tls = fleet["tls"];
     if (!isObj(tls)) continue;

@@ -164,3 +164,12 @@ test("plan: file paths resolve against the spec directory, secrets become enviro
   assert.equal(plan.edge.listeners[1]?.tls, true);
   assert.ok(!JSON.stringify(plan.proxyConfig).includes("PRIVATE KEY"));
 });
+
+test("docker and aws targets warn that https listeners cannot get their certificates there yet", async () => {
+  const doc = { ...spec(undefined), targets: { local: { provider: "docker" }, prod: { provider: "aws", region: "eu-west-1" } } };
+  const r = await validate(doc);
+  assert.ok(r.ok);
+  const targets = r.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET");
+  assert.deepEqual(targets.map((d) => `${d.severity} ${d.path}`), ["warning /targets/local", "warning /targets/prod"]);
+  assert.match(targets[0]!.message, /docker target does not deliver TLS certificates/);
+});
