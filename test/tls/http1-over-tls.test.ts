@@ -80,3 +80,23 @@ test("over TLS, a slowloris client is cut off by the header timeout", async () =
     { headerTimeoutMs: 500, requestTimeoutMs: 10_000, maxHeaderBytes: 16 * 1024, keepAliveTimeoutMs: 5000 },
   );
 });
+
+test("the node:http fallback client server keeps the same protections over TLS", async () => {
+  const before = process.env["EDGEFORM_CLIENT_SERVER"];
+  process.env["EDGEFORM_CLIENT_SERVER"] = "node";
+  try {
+    await withTlsProxy(async (b, port) => {
+      const ok = await rawTls(port, "GET /ok HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", certs.ca.certPem);
+      assert.match(ok.text, /^HTTP\/1.1 200/);
+      for (const probe of probes) {
+        const r = await rawTls(port, probe.bytes, certs.ca.certPem);
+        assert.match(r.text, probe.status, probe.name);
+      }
+      await sleep(100);
+      assert.deepEqual(b.seen.map((s) => s.url), ["/ok"], "no probe reached the backend");
+    });
+  } finally {
+    if (before === undefined) delete process.env["EDGEFORM_CLIENT_SERVER"];
+    else process.env["EDGEFORM_CLIENT_SERVER"] = before;
+  }
+});
