@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test. Installs what the tests need on a fresh Debian machine
-# (as root): redis-server for the cache tier, prometheus for promtool, and
-# docker.io for the end-to-end test, then builds and runs `node --test`.
+# (as root): redis-server for the cache tier, prometheus for promtool, curl
+# and openssl for the TLS tests, and docker.io for the end-to-end test, then builds and runs `node --test`.
 # Run it through `npm test`, which puts the project's Node 22 on PATH.
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,6 +18,9 @@ need_node22
 missing=""
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+# TLS tests drive real clients against the proxy.
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 if [ "${EDGEFORM_SKIP_DOCKER:-}" != "1" ]; then
   command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
 fi

@@ -38,6 +38,12 @@ export const ErrorCodes = {
   EF_SPEC_ENDPOINT: "an endpoint that is not host:port",
   EF_SPEC_RETRY: "a retry policy that cannot work",
   EF_SPEC_UNKNOWN_TARGET: "a target name that the spec does not define",
+  EF_SPEC_TLS: "a TLS option on a listener or fleet that cannot apply there",
+  EF_SPEC_TLS_FILE: "a certificate, key or CA file that cannot be read",
+  EF_SPEC_TLS_PEM: "a certificate or key that is not valid PEM, or a key that does not match its certificate",
+  EF_SPEC_TLS_NAME: "a certificate that does not cover a host routed to its listener",
+  EF_SPEC_TLS_EXPIRY: "a certificate that has expired or expires soon",
+  EF_SPEC_TLS_VERIFY_OFF: "TLS to a fleet without verifying the origin's certificate",
   // plan
   EF_PLAN_NAME_TOO_LONG: "a generated resource name exceeds the provider's limit",
   EF_PLAN: "the plan could not be built",
@@ -45,6 +51,7 @@ export const ErrorCodes = {
   EF_PROXY_CONFIG: "the proxy runtime config is invalid",
   EF_PROXY_LISTEN: "a listener could not bind its port",
   EF_PROXY_CACHE_PURGE: "a cache purge is invalid or did not reach every cache tier",
+  EF_PROXY_TLS: "a certificate or key could not be loaded, or a TLS handshake with an origin failed",
   EF_PROXY_DISCOVERY: "a fleet's backends could not be discovered (DNS lookup failed or returned nothing)",
   // dev runner
   EF_DEV_NO_COMMAND: "a fleet has an image but no dev.command",

@@ -9,16 +9,18 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isEdgeformError } from "../errors.js";
 import { DEV_TARGET, planDeployment, secretEnvName } from "../plan/plan.js";
 import type { DeploymentPlan } from "../plan/types.js";
+import type { CertificateConfig } from "../plan/tls-config.js";
 import { location, type Diagnostic } from "../spec/diagnostics.js";
 import type { Topology } from "../spec/types.js";
 import { validateTopologyFile, type ValidationResult } from "../spec/validate.js";
 import { exampleRequests, purgeCommand } from "./banner.js";
 import { EdgeProxy } from "./edge-proxy.js";
+import { devCertificateNames, edgeformDataDir, ensureLocalCa, issueDevCertificate, needsDevCertificate } from "./local-ca.js";
 import type { DevEvent, Report } from "./events.js";
 import { findOnPath, proxyMain, writeEdgeformShim } from "./executables.js";
 import { assertRunnable, assignFleetPorts, desiredReplicas, diffReplicas, missingPortCount, replicaCounts, type ReplicaSpec } from "./plan-diff.js";
@@ -262,8 +264,10 @@ export class DevRunner {
     this.adminPort ??= fresh.shift()!;
     if (prometheusWanted) this.prometheusPort ??= fresh.shift()!;
 
+    const localCertificate = await this.localCertificate(topology);
     const plan = planDeployment(topology, DEV_TARGET, {
-      dev: { fleetPorts, redisPorts, adminPort: this.adminPort, listenerPorts, ...(prometheusWanted ? { prometheusPort: this.prometheusPort! } : {}) },
+      specDir: resolve(this.specDir),
+      dev: { fleetPorts, redisPorts, adminPort: this.adminPort, listenerPorts, ...(prometheusWanted ? { prometheusPort: this.prometheusPort! } : {}), ...(localCertificate ? { localCertificate } : {}) },
     });
     const { replicas: desired, missingSecrets } = desiredReplicas(plan, { specDir: this.specDir, env: this.options.env, locateFleet });
     for (const secret of missingSecrets) {
@@ -461,6 +465,14 @@ export class DevRunner {
     }
   }
 
+  /** A certificate from the local CA, when an https listener needs one (issued again as the spec's hosts change). */
+  private async localCertificate(topology: Topology): Promise<CertificateConfig | undefined> {
+    if (!needsDevCertificate(topology)) return undefined;
+    const ca = await ensureLocalCa(edgeformDataDir(this.options.env));
+    this.once("local-ca", "notice", `HTTPS is served with edgeform's local CA${ca.created ? " (created now)" : ""}; trust it with: export NODE_EXTRA_CA_CERTS=${ca.certFile} (curl: --cacert ${ca.certFile})`);
+    return issueDevCertificate(ca.authority, devCertificateNames(topology), join(this.stateDir, "tls"));
+  }
+
   private emitReady(): void {
     this.emit({ event: "ready", ...this.summary() });
   }
@@ -470,7 +482,7 @@ export class DevRunner {
     const config = this.plan?.proxyConfig;
     return {
       name: this.plan?.name ?? "",
-      listeners: (config?.listeners ?? []).map((l) => ({ name: l.name, protocol: l.protocol, port: l.port, url: `${l.protocol}://${LOOPBACK}:${l.port}` })),
+      listeners: (config?.listeners ?? []).map((l) => ({ name: l.name, protocol: l.protocol, port: l.port, url: `${l.protocol === "http" && l.tls ? "https" : l.protocol}://${LOOPBACK}:${l.port}` })),
       admin: `http://${LOOPBACK}:${this.adminPort}`,
       examples: this.plan ? exampleRequests(this.plan, LOOPBACK) : [],
       ...(this.adminToken ? { purge: purgeCommand(`http://${LOOPBACK}:${this.adminPort}`, this.adminToken, LOOPBACK) } : {}),

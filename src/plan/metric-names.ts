@@ -42,6 +42,8 @@ export const Metrics = {
   cacheRedisErrors: "edgeform_cache_redis_errors_total",
   /** gauge 1/0 {cache} */
   cacheRedisUp: "edgeform_cache_redis_up",
+  /** gauge {listener, certificate}: Unix time at which a served certificate expires */
+  tlsCertificateExpiry: "edgeform_tls_certificate_expiry_seconds",
   /** gauge: seconds since the config was (re)loaded {}; info via edgeform_config_info{hash} */
   configInfo: "edgeform_config_info",
 } as const;

@@ -14,7 +14,8 @@ import type {
   BalancerConfig, CacheConfig, ClusterConfig, EndpointConfig, HealthCheckConfig, ListenerConfig, OutlierConfig,
   ProxyRuntimeConfig, RouteConfig, TimeoutsConfig,
 } from "./proxy-config.js";
-import type { DeploymentPlan, PlannedCache, PlannedEdge, PlannedFleet, PlannedTarget, Provider } from "./types.js";
+import { planListenerTls, planUpstreamTls, tlsSecrets } from "./tls-config.js";
+import type { DeploymentPlan, PlannedCache, PlannedEdge, PlannedFleet, PlannedListener, PlannedTarget, Provider } from "./types.js";
 import type { DevAddresses } from "./dev-addresses.js";
 
 /** Addresses only known when `edgeform dev` starts processes (it picks free ports). */
@@ -22,13 +23,15 @@ export type { DevAddresses };
 
 export interface PlanOptions {
   dev?: DevAddresses;
+  /** Directory that `{ file }` references in the spec are relative to; paths stay as written without it. */
+  specDir?: string;
 }
 
 export const DEV_TARGET = "dev";
 
 export function planDeployment(topology: Topology, targetName: string, options: PlanOptions = {}): DeploymentPlan {
   const target = resolveTarget(topology, targetName);
-  const ctx: PlanContext = { topology, target, provider: target.provider, dev: options.dev ?? {} };
+  const ctx: PlanContext = { topology, target, provider: target.provider, dev: options.dev ?? {}, specDir: options.specDir };
   const fleets = Object.entries(topology.fleets).map(([name, spec]) => planFleet(ctx, name, spec));
   const caches = Object.entries(topology.caches ?? {}).map(([name, spec]) => planCache(ctx, name, spec));
   const edge = planEdge(ctx);
@@ -53,6 +56,7 @@ interface PlanContext {
   target: PlannedTarget;
   provider: Provider;
   dev: DevAddresses;
+  specDir: string | undefined;
 }
 
 function resolveTarget(topology: Topology, name: string): PlannedTarget {
@@ -173,12 +177,14 @@ function planEdge(ctx: PlanContext): PlannedEdge {
   const listeners = spec.listeners.map((l) => {
     const port = ctx.dev.listenerPorts?.[l.name] ?? l.port;
     const base = l === firstHttp && publishBase !== undefined ? publishBase : port;
-    return {
+    const planned: PlannedListener = {
       name: l.name,
-      protocol: l.protocol,
+      protocol: l.protocol === "tcp" ? "tcp" : "http",
       port,
       publishedPorts: target.provider === "docker" ? Array.from({ length: replicas }, (_, i) => base + i) : [],
     };
+    if (l.protocol === "https") planned.tls = true;
+    return planned;
   });
   const published = listeners.flatMap((l) => l.publishedPorts);
   const clash = published.find((p, i) => published.indexOf(p) !== i);
@@ -190,6 +196,7 @@ function planEdge(ctx: PlanContext): PlannedEdge {
   const secretEnv: Record<string, string> = {};
   if (spec.admin?.token) secretEnv[secretEnvName(spec.admin.token.secret)] = spec.admin.token.secret;
   if (spec.admin?.metricsToken) secretEnv[secretEnvName(spec.admin.metricsToken.secret)] = spec.admin.metricsToken.secret;
+  for (const secret of tlsSecrets(topology)) secretEnv[secretEnvName(secret)] = secret;
   const edge: PlannedEdge = {
     resourceName: resourceName([topology.name, "edge"]),
     replicas,
@@ -219,10 +226,17 @@ function planProxyConfig(ctx: PlanContext, fleets: PlannedFleet[], caches: Plann
   const { topology } = ctx;
   const spec = topology.edge;
   const bindHost = ctx.provider === "dev" ? "127.0.0.1" : "0.0.0.0";
-  const httpListenerNames = spec.listeners.filter((l) => l.protocol === "http").map((l) => l.name);
+  const httpListenerNames = spec.listeners.filter((l) => l.protocol !== "tcp").map((l) => l.name);
   const listeners: ListenerConfig[] = spec.listeners.map((l, i) => {
     const port = edge.listeners[i]!.port;
-    if (l.protocol === "http") return { name: l.name, protocol: "http", host: bindHost, port };
+    if (l.protocol === "https") return { name: l.name, protocol: "http", host: bindHost, port, tls: planListenerTls(l.tls, ctx.specDir, secretEnvName, ctx.dev.localCertificate) };
+    if (l.protocol === "http") {
+      const redirect = l.redirectToHttps === undefined ? undefined : edge.listeners.find((p) => p.name === l.redirectToHttps);
+      // What clients reach: on Docker the first replica's published port, else the listener's own.
+      return redirect === undefined
+        ? { name: l.name, protocol: "http", host: bindHost, port }
+        : { name: l.name, protocol: "http", host: bindHost, port, redirectToHttps: { port: redirect.publishedPorts[0] ?? redirect.port } };
+    }
     return { name: l.name, protocol: "tcp", host: bindHost, port, cluster: l.fleet!, balancer: planBalancer(l.balancer), timeouts: tcpTimeouts(l.timeouts) };
   });
   const routes: RouteConfig[] = (spec.routes ?? []).map((r, i) => planRoute(r, i, httpListenerNames));
@@ -317,6 +331,7 @@ function planCluster(ctx: PlanContext, fleet: PlannedFleet, spec: FleetSpec): Cl
   }
   const cluster: ClusterConfig = { name: fleet.name, discovery, outlier };
   if (fleet.healthCheck) cluster.healthCheck = fleet.healthCheck;
+  if (spec.tls) cluster.tls = planUpstreamTls(spec.tls, ctx.specDir, secretEnvName);
   return cluster;
 }
 

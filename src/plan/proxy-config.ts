@@ -5,6 +5,9 @@
  * so the proxy never parses units or knows about specs.
  */
 import type { Algorithm } from "../spec/types.js";
+import type { ListenerTlsConfig, UpstreamTlsConfig } from "./tls-config.js";
+
+export type { CertificateConfig, ListenerTlsConfig, PemSourceConfig, UpstreamTlsConfig } from "./tls-config.js";
 
 export const PROXY_CONFIG_VERSION = 1;
 
@@ -35,6 +38,10 @@ export interface HttpListenerConfig {
   /** Bind address; "0.0.0.0" in containers, "127.0.0.1" in dev. */
   host: string;
   port: number;
+  /** Set on an https listener: TLS is terminated here, then HTTP/1.1 as on any HTTP listener. */
+  tls?: ListenerTlsConfig;
+  /** Every request is answered with a 308 to https on this port (the named https listener's). */
+  redirectToHttps?: { port: number };
 }
 
 export interface TcpListenerConfig {
@@ -138,6 +145,8 @@ export interface ClusterConfig {
   discovery: DiscoveryConfig;
   healthCheck?: HealthCheckConfig;
   outlier: OutlierConfig;
+  /** Backends are reached over TLS (requests and health checks alike). */
+  tls?: UpstreamTlsConfig;
 }
 
 export interface CacheConfig {

@@ -47,6 +47,8 @@ export interface PlannedFleet {
 export interface PlannedListener {
   name: string;
   protocol: "http" | "tcp";
+  /** An https listener: HTTP behind TLS termination (protocol stays "http" for routing). */
+  tls?: true;
   /** Port inside the proxy container / process. */
   port: number;
   /** Docker: host port per edge replica (replica i → publishedPorts[i]). */

@@ -5,6 +5,7 @@
  * position — JSON is YAML 1.2, so both paths read it the same way.
  */
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { CORE_SCHEMA, load as parseYamlFast } from "js-yaml";
 import { LineCounter, parseDocument } from "yaml";
 import { toPointer, type Diagnostic, type PathSegment, type SourceRange } from "./diagnostics.js";
@@ -13,6 +14,8 @@ import { cycleProblem, yamlProblems } from "./yaml-problems.js";
 
 export interface LoadedSpec {
   file: string;
+  /** Directory that `{ file }` references in the spec are relative to (the spec file's; default the current one). */
+  dir?: string;
   source: string;
   /** The document as plain data; undefined when the file could not be parsed. */
   data: unknown;
@@ -165,7 +168,7 @@ export async function loadSpecFile(file: string, options: { filename?: string } 
       locate: () => undefined,
     };
   }
-  return loadSpecSource(source, shown);
+  return { ...loadSpecSource(source, shown), dir: dirname(resolve(file)) };
 }
 
 export { toPointer };

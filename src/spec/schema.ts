@@ -52,6 +52,42 @@ export const SecretRef = closed(
 
 const EnvValue = Type.Union([Type.String(), SecretRef]);
 
+/** PEM text (certificate, key, CA bundle): a file next to the spec, or a secret holding the PEM. */
+export const PemSource = Type.Union([
+  closed({ file: Type.String({ minLength: 1, description: "Path of a PEM file, relative to the spec file." }) }),
+  SecretRef,
+], { description: "{ file: path } relative to the spec, or { secret: name } holding the PEM text." });
+
+export const TlsCertificate = closed({
+  cert: PemSource,
+  key: PemSource,
+}, { description: "A certificate chain (leaf first) and its private key." });
+
+export const ListenerTls = closed({
+  certificates: Type.Optional(Type.Array(TlsCertificate, {
+    minItems: 1,
+    description: "Chosen by SNI (wildcard names allowed); the first is served to clients that send no or an unknown name.",
+  })),
+  acme: Type.Optional(closed({
+    email: Type.String({ pattern: "^[^\\s@]+@[^\\s@]+$", description: "Contact address of the ACME account." }),
+    directory: Type.Optional(Type.String({ pattern: "^https://", description: "ACME directory URL; Let's Encrypt production by default." })),
+    domains: Type.Array(Type.String({ pattern: "^[A-Za-z0-9.-]+$" }), { minItems: 1, description: "Names to obtain a certificate for (HTTP-01)." }),
+  }, { description: "Automatic certificates (RFC 8555)." })),
+  minVersion: Type.Optional(Type.Union([Type.Literal("TLSv1.2"), Type.Literal("TLSv1.3")], { default: "TLSv1.2", description: "Oldest TLS version accepted: TLSv1.2 or TLSv1.3." })),
+  hsts: Type.Optional(closed({
+    maxAge: Duration,
+    includeSubDomains: Type.Optional(Type.Boolean({ default: false })),
+    preload: Type.Optional(Type.Boolean({ default: false })),
+  }, { description: "Strict-Transport-Security sent on every HTTPS response of this listener." })),
+}, { description: "TLS termination of an https listener." });
+
+export const FleetTls = closed({
+  serverName: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9.-]+$", description: "SNI and the name verified in the origin's certificate; the endpoint host by default." })),
+  ca: Type.Optional(PemSource),
+  verify: Type.Optional(Type.Boolean({ default: true, description: "Verify the origin's certificate (against `ca`, else the system store)." })),
+  clientCertificate: Type.Optional(TlsCertificate),
+}, { description: "Reach this fleet's backends over TLS." });
+
 export const HealthCheck = closed(
   {
     protocol: Type.Optional(Type.Union([Type.Literal("http"), Type.Literal("tcp")], { default: "http" })),
@@ -102,6 +138,7 @@ export const Fleet = closed(
     ),
     healthCheck: Type.Optional(HealthCheck),
     outlierDetection: Type.Optional(OutlierDetection),
+    tls: Type.Optional(FleetTls),
     env: Type.Optional(keyedBy("^[A-Za-z_][A-Za-z0-9_]*$", EnvValue, { description: "Environment variables: a value, or { secret: <name> } for anything sensitive." })),
     command: Type.Optional(Type.Array(Type.String(), { description: "Container command override." })),
     resources: Type.Optional(closed({
@@ -176,8 +213,10 @@ export const Route = closed({
 
 export const Listener = closed({
   name: Name,
-  protocol: Type.Union([Type.Literal("http"), Type.Literal("tcp")]),
+  protocol: Type.Union([Type.Literal("http"), Type.Literal("https"), Type.Literal("tcp")]),
   port: Port,
+  tls: Type.Optional(ListenerTls),
+  redirectToHttps: Type.Optional(Type.String({ description: "http listeners only: answer every request with a 308 to this https listener." })),
   fleet: Type.Optional(Type.String({ description: "TCP listeners only: the fleet receiving the byte stream." })),
   balancer: Type.Optional(Balancer),
   timeouts: Type.Optional(Timeouts),

@@ -11,7 +11,7 @@ export const routeRules: Rule = (doc, ctx) => {
   const caches = namesIn(doc, "caches");
   const ls = listeners(doc).filter(isObj);
   const listenerNames = ls.map((l) => str(l["name"])).filter((n): n is string => n !== undefined);
-  const httpListeners = ls.filter((l) => l["protocol"] === "http").map((l) => str(l["name"]));
+  const httpListeners = ls.filter((l) => l["protocol"] === "http" || l["protocol"] === "https").map((l) => str(l["name"]));
   const rs = routes(doc);
   const names = new Map<string, number>();
   if (httpListeners.length > 0 && rs.length === 0 && isObj(doc["edge"])) {

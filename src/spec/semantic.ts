@@ -13,6 +13,7 @@ import {
   balancerRules, edge, entryLabel, isObj, list, listeners, namesIn, objEntries, str, unknownRef, type Ctx, type Doc, type Rule,
 } from "./semantic-shared.js";
 import { targetRules } from "./semantic-targets.js";
+import { tlsRules } from "./semantic-tls.js";
 import { HealthCheck } from "./schema.js";
 import { formatDuration, parseDuration } from "./units.js";
 
@@ -133,7 +134,7 @@ const listenerRules: Rule = (doc, ctx) => {
       if (isObj(t) && t["response"] !== undefined) {
         ctx.report("EF_SPEC_TCP_ROUTE_OPTION", ["edge", "listeners", i, "timeouts", "response"], `TCP listener "${name ?? i}" cannot have a response timeout: raw TCP has no responses`, { part: "key", suggestion: "use `connect` and `idle` timeouts for TCP" });
       }
-    } else if (l["protocol"] === "http") {
+    } else if (l["protocol"] === "http" || l["protocol"] === "https") {
       if (fleet !== undefined) ctx.report("EF_SPEC_TCP_LISTENER_FLEET", ["edge", "listeners", i, "fleet"], `HTTP listener "${name ?? i}" cannot name a fleet; HTTP traffic goes through routes`, { part: "key", suggestion: "remove `fleet` and add a route under `edge.routes`" });
       if (l["balancer"] !== undefined) ctx.report("EF_SPEC_TCP_ROUTE_OPTION", ["edge", "listeners", i, "balancer"], `HTTP listener "${name ?? i}" cannot have a balancer; set it on the routes`, { part: "key" });
     }
@@ -155,4 +156,4 @@ const monitoringRules: Rule = (doc, ctx) => {
   }
 };
 
-const rules: Rule[] = [fleetSources, listenerRules, routeRules, monitoringRules, targetRules];
+const rules: Rule[] = [fleetSources, listenerRules, routeRules, monitoringRules, targetRules, tlsRules];

@@ -21,8 +21,10 @@ function schemaValidator(): ValidateFunction {
   return compiled;
 }
 
-export function validateTopology(source: string, options: { filename?: string } = {}): ValidationResult {
-  return validateLoaded(loadSpecSource(source, options.filename ?? "<input>"));
+/** `dir`: the directory `{ file }` references are relative to (default: the file's, or the current directory). */
+export function validateTopology(source: string, options: { filename?: string; dir?: string } = {}): ValidationResult {
+  const spec = loadSpecSource(source, options.filename ?? "<input>");
+  return validateLoaded(options.dir === undefined ? spec : { ...spec, dir: options.dir });
 }
 
 /** Read and validate a file. `filename` is how diagnostics name it (default: the path as given). */
@@ -64,7 +66,10 @@ export function validateLoaded(spec: LoadedSpec): ValidationResult {
   }
   const all = normalizeDiagnostics(diagnostics);
   // Read by the fast parser and something to report: report it from the precise one.
-  if (all.length > 0 && spec.precise) return validateLoaded(spec.precise());
+  if (all.length > 0 && spec.precise) {
+    const precise = spec.precise();
+    return validateLoaded(spec.dir === undefined ? precise : { ...precise, dir: spec.dir });
+  }
   if (all.some((d) => d.severity === "error")) return { ok: false, diagnostics: all, spec };
   return { ok: true, topology: spec.data as Topology, diagnostics: all, spec };
 }

@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
+import { dripHeaders, probes, SMUGGLED } from "./smuggling-probes.js";
 import { cluster, config, raw, route, sleep, startBackend, withProxy, type Backend } from "./support.js";
-
-const SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n";
-
-const probes: Array<{ name: string; bytes: string; status: RegExp }> = [
-  { name: "Content-Length with Transfer-Encoding", bytes: `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${SMUGGLED}`, status: /^HTTP\/1.1 400/ },
-  { name: "duplicate Content-Length", bytes: `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`, status: /^HTTP\/1.1 400/ },
-  { name: "obs-fold header continuation", bytes: `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n${SMUGGLED}`, status: /^HTTP\/1.1 400/ },
-  { name: "obs-fold on an ordinary header", bytes: `GET / HTTP/1.1\r\nHost: a\r\nX-Folded: one\r\n two\r\n\r\n`, status: /^HTTP\/1.1 400/ },
-  { name: "whitespace before the colon", bytes: `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n${SMUGGLED}`, status: /^HTTP\/1.1 400/ },
-  { name: "non-numeric Content-Length", bytes: `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello${SMUGGLED}`, status: /^HTTP\/1.1 400/ },
-  { name: "Transfer-Encoding not ending in chunked", bytes: `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n${SMUGGLED}`, status: /^HTTP\/1.1 400/ },
-];
 
 async function withBackend(fn: (b: Backend, port: number) => Promise<void>, limits?: Parameters<typeof config>[2]): Promise<void> {
   const b = await startBackend("b");
@@ -66,20 +55,8 @@ test("a slowloris client is cut off by the header timeout", async () => {
   await withBackend(
     async (b, port) => {
       const socket = net.connect(port, "127.0.0.1");
-      const started = Date.now();
-      let received = "";
-      let closedAfter = -1;
-      socket.on("data", (d) => (received += d.toString("latin1")));
-      socket.on("error", () => {});
-      socket.on("close", () => (closedAfter = Date.now() - started));
       await new Promise((r) => socket.once("connect", r));
-      socket.write("GET / HTTP/1.1\r\nHost: a\r\n");
-      // One header byte every 100 ms: each arrives well within any idle timeout.
-      for (let i = 0; i < 40 && closedAfter < 0; i++) {
-        socket.write("X");
-        await sleep(100);
-      }
-      socket.destroy();
+      const { closedAfter, received } = await dripHeaders(socket);
       assert.ok(closedAfter > 0, "the proxy closed the connection");
       assert.ok(closedAfter < 2500, `closed after ${closedAfter} ms (header timeout 500 ms)`);
       assert.match(received, /^HTTP\/1.1 408/);

@@ -7,6 +7,7 @@
  */
 import type { Command } from "commander";
 import { writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { EdgeformError, ExitCode } from "../../errors.js";
 import { DEV_TARGET, planDeployment } from "../../plan/index.js";
 import type { ProxyRuntimeConfig } from "../../plan/proxy-config.js";
@@ -60,7 +61,7 @@ Exit codes: 0 stopped cleanly, 1 invalid spec or a port that cannot be bound, 2 
         setExit(input.exit);
         return;
       }
-      const config = planFor(input.topology, opts.target, workers);
+      const config = planFor(input.topology, opts.target, workers, dirname(resolve(spec)));
       explain(io, input.topology, config);
       if (opts.configOut !== undefined) {
         await writeFile(opts.configOut, `${JSON.stringify(config, null, 2)}\n`);
@@ -73,7 +74,7 @@ Exit codes: 0 stopped cleanly, 1 invalid spec or a port that cannot be bound, 2 
       const load = async (): Promise<ProxyRuntimeConfig> => {
         const again = await readValidSpec(spec, io);
         if (!again.ok) throw new EdgeformError("EF_PROXY_CONFIG", `${spec} is no longer valid; keeping the running config`, { hint: `run \`edgeform validate ${spec}\`` });
-        return planFor(again.topology, opts.target, workers);
+        return planFor(again.topology, opts.target, workers, dirname(resolve(spec)));
       };
       await runProxyProcess({ config, load, source: spec, ...(workers === undefined ? {} : { workers }) });
       setExit(ExitCode.ok);
@@ -87,8 +88,8 @@ function parseWorkers(text: string | undefined): number | undefined {
   return n;
 }
 
-function planFor(topology: Topology, target: string, workers: number | undefined): ProxyRuntimeConfig {
-  const config = planDeployment(topology, target).proxyConfig;
+function planFor(topology: Topology, target: string, workers: number | undefined, specDir: string): ProxyRuntimeConfig {
+  const config = planDeployment(topology, target, { specDir }).proxyConfig;
   if (workers !== undefined) config.workers = workers;
   return validateRuntimeConfig(config, `the plan of "${topology.name}"`);
 }

@@ -7,8 +7,12 @@ import { stringify } from "yaml";
 import type { MonitoringSpec } from "../../spec/types.js";
 import { ms, promDuration } from "../../spec/units.js";
 import { Defaults } from "../defaults.js";
+import { Metrics } from "../metric-names.js";
 import type { PlannedCache } from "../types.js";
 import * as q from "./promql.js";
+
+/** Days of validity left at which a served certificate raises an alert. */
+const TLS_EXPIRY_WARNING_DAYS = 14;
 
 interface AlertRule {
   alert: string;
@@ -74,6 +78,17 @@ export function alertRulesYaml(options: { prefix: string; thresholds: AlertThres
       annotations: {
         summary: "Retries to fleet {{ $labels.fleet }} are being refused by the retry budget",
         description: "The fleet is failing often enough that the edge stopped retrying to protect it.",
+      },
+    },
+    {
+      // Renewal (ACME or by hand) normally happens 30 days ahead; 14 days left means it did not.
+      alert: "EdgeformTlsCertificateExpiringSoon",
+      expr: `min by (listener, certificate) (${Metrics.tlsCertificateExpiry}) - time() < ${TLS_EXPIRY_WARNING_DAYS * 86_400}`,
+      for: "10m",
+      labels: labels("warning"),
+      annotations: {
+        summary: "The certificate {{ $labels.certificate }} of listener {{ $labels.listener }} expires within " + TLS_EXPIRY_WARNING_DAYS + " days",
+        description: "It expires in {{ $value | humanizeDuration }}; renew it or check why automatic renewal did not.",
       },
     },
   ];

@@ -13,6 +13,7 @@
  *   no usable backend                     → 503  no-backend
  *   request undici refuses to send        → 400  invalid-request
  */
+import { upstreamTlsFailure } from "../tls/upstream-tls.js";
 import type { Outcome } from "../upstream/contracts.js";
 import type { ProxyResponse } from "../http1/types.js";
 import type { Logger } from "../runtime/log.js";
@@ -70,11 +71,15 @@ export function classifyUpstreamError(err: unknown): Failure {
     case "UND_ERR_CLOSED":
     case "UND_ERR_DESTROYED":
       return { outcome: "reset", status: 502, reason: "reset", message: `the backend closed the connection (${detail})` };
-    default:
+    default: {
+      const tls = upstreamTlsFailure(code, detail);
+      // The request never reached the backend: another may take it, and this one is marked.
+      if (tls !== undefined) return { outcome: "connect-failure", status: 502, ...tls };
       if (code.startsWith("HPE_") || code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" || code === "UND_ERR_INFO") {
         return { outcome: "reset", status: 502, reason: "invalid-response", message: `the backend sent an invalid response (${detail})` };
       }
       return { outcome: "reset", status: 502, reason: "upstream-error", message: `the upstream request failed (${code || detail})` };
+    }
   }
 }
 

@@ -15,11 +15,14 @@ import type { Backend } from "../upstream/contracts.js";
 import { fastPath } from "../http1/llhttp.js";
 import { H1Pool } from "./h1/pool.js";
 import type { UpstreamRequestOptions } from "./h1/request.js";
+import type { UpstreamTls } from "../tls/upstream-tls.js";
 
 export interface PoolSettings {
   connectMs: number;
   /** Keep-alive idle time of pooled connections. */
   idleMs: number;
+  /** Set when the fleet is reached over TLS. */
+  tls?: UpstreamTls | undefined;
 }
 
 /** What the forwarder needs from a pool, whichever client implements it. */
@@ -119,7 +122,7 @@ export class UpstreamPools {
 }
 
 export function poolKey(backend: Backend, settings: PoolSettings): string {
-  return `${backend.id}|${settings.connectMs}|${settings.idleMs}`;
+  return `${backend.id}|${settings.connectMs}|${settings.idleMs}|${settings.tls?.key ?? "plain"}`;
 }
 
 function h1Pool(backend: Backend, settings: PoolSettings): UpstreamDispatcher {
@@ -128,15 +131,16 @@ function h1Pool(backend: Backend, settings: PoolSettings): UpstreamDispatcher {
     connectMs: settings.connectMs,
     keepAliveMs: settings.idleMs,
     maxHeaderSize: MAX_UPSTREAM_HEADER_BYTES,
+    tls: settings.tls?.connectOptions(backend.host),
   });
 }
 
 function undiciPool(backend: Backend, settings: PoolSettings): UpstreamDispatcher {
-  const pool = new Pool(`http://${backend.id}`, {
+  const pool = new Pool(`${settings.tls ? "https" : "http"}://${backend.id}`, {
     connections: MAX_CONNECTIONS_PER_BACKEND,
     pipelining: 1,
     allowH2: false,
-    connect: { timeout: settings.connectMs },
+    connect: { timeout: settings.connectMs, ...(settings.tls?.connectOptions(backend.host) ?? {}) },
     keepAliveTimeout: settings.idleMs,
     keepAliveMaxTimeout: settings.idleMs,
     // Stop reusing a connection a second before the backend's advertised keep-alive ends,

@@ -77,7 +77,7 @@ export class RouteRuntime {
     const perTry = config.retry.perTryTimeoutMs;
     this.headersTimeout = Math.max(1, Math.round(perTry !== undefined ? Math.min(perTry, t.responseMs) : t.responseMs));
     this.bodyTimeout = Math.max(1, Math.round(t.idleMs));
-    this.settings = { connectMs: t.connectMs, idleMs: t.idleMs };
+    this.settings = { connectMs: t.connectMs, idleMs: t.idleMs, tls: cluster.tls };
     this.localSeries = deps.metrics.requestSeries(listener, config.name, config.cluster, "");
     this.hashKey = config.balancer.algorithm === "consistent-hash" ? config.balancer.hashKey : undefined;
     this.cache = config.cache;

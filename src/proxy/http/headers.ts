@@ -127,6 +127,8 @@ export interface ForwardingIdentity {
   via: string;
   /** Scheme the client used on this listener. */
   readonly proto: "http" | "https";
+  /** Strict-Transport-Security value an https listener sends (replacing the origin's). */
+  hsts?: string | undefined;
 }
 
 /** The result of rewriting a request's headers. */
@@ -277,11 +279,13 @@ export function forwardResponseHeaders(headers: Record<string, string | string[]
       continue;
     }
     if (name === "x-request-id") continue;
+    if (name === "strict-transport-security" && identity.hsts !== undefined) continue;
     if (typeof value === "string") out.push(name, value);
     else for (const v of value) out.push(name, v);
   }
   out.push("via", via === undefined ? identity.via : `${via}, ${identity.via}`);
   out.push("x-request-id", requestId);
+  if (identity.hsts !== undefined) out.push("strict-transport-security", identity.hsts);
   return out;
 }
 

@@ -5,6 +5,7 @@
  * never reach the request handler, so no byte of them is forwarded (see
  * limits.ts).
  */
+import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -27,6 +28,8 @@ import { proxyUpgrade } from "./upgrade.js";
 import { clientAddress } from "./client-address.js";
 import { lingeringClose } from "./lingering-close.js";
 import { extractHashKey } from "../upstream/index.js";
+import { ListenerTls } from "../tls/listener-tls.js";
+import { sendHttpsRedirect } from "../tls/redirect.js";
 
 /** What listeners need from the running proxy. */
 export interface ProxyHost {
@@ -59,6 +62,8 @@ export class HttpListener implements ListenerContext {
   readonly logger: Logger;
   accessLogger: Logger | undefined;
   private readonly client: ClientServer;
+  /** TLS termination, on https listeners. */
+  private readonly tls: ListenerTls | undefined;
   /** Sockets handed over to WebSocket/Upgrade tunnels (the http server no longer tracks them). */
   readonly tunnels = new Set<Duplex>();
   private readonly unrouted: RequestSeries;
@@ -73,6 +78,7 @@ export class HttpListener implements ListenerContext {
   ) {
     this.name = config.name;
     this.logger = host.logger.child({ listener: config.name });
+    this.tls = config.tls === undefined ? undefined : new ListenerTls(config.tls, config.name, this.logger, host.metrics.registry);
     this.accessLogger = proxyConfig.accessLog ? host.logger.child({ type: "access", listener: config.name }) : undefined;
     const limits = proxyConfig.limits;
     this.unrouted = host.metrics.requestSeries(config.name, "", "", "");
@@ -87,7 +93,8 @@ export class HttpListener implements ListenerContext {
         metrics.connectionOpened(name);
         socket.once("close", this.onSocketClose);
       },
-    });
+    }, undefined, this.tls?.serverOptions());
+    if (this.tls !== undefined) this.tls.attach(this.server as import("node:tls").Server);
   }
 
   private get server(): import("node:net").Server {
@@ -100,13 +107,14 @@ export class HttpListener implements ListenerContext {
 
   /** Whether this listener can keep serving `next` without rebinding. */
   sameSocket(next: HttpListenerConfig): boolean {
-    return sameAddress(this.config, next);
+    return sameAddress(this.config, next) && (this.tls === undefined) === (next.tls === undefined);
   }
 
   /** Applies a reloaded config that kept this listener's address. */
   update(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): void {
     this.config = config;
     this.client.update(clientLimits(proxyConfig.limits));
+    if (this.tls !== undefined && config.tls !== undefined) this.tls.update(config.tls);
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
   }
 
@@ -121,6 +129,7 @@ export class HttpListener implements ListenerContext {
    */
   close(drainMs: number): Promise<void> {
     this.draining = true;
+    this.tls?.close();
     return new Promise((resolve) => {
       const finish = () => {
         if (this.drainTimer) clearInterval(this.drainTimer);
@@ -148,6 +157,12 @@ export class HttpListener implements ListenerContext {
     const startedAt = performance.now();
     const client = clientAddress(req.socket);
     if (this.draining) res.shouldKeepAlive = false;
+    const redirect = this.config.redirectToHttps;
+    if (redirect !== undefined) {
+      const status = sendHttpsRedirect(req, res, redirect.port, state.identity(this.name).via, randomUUID());
+      recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId: "-" }, this.unrouted, { status, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: undefined });
+      return;
+    }
     try {
       const resolved = this.resolve(state, req, client);
       if ("status" in resolved) {

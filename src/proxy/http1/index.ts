@@ -3,6 +3,7 @@
  * when the fast path's probe passes (llhttp.ts: fastPath), node:http otherwise or when
  * EDGEFORM_CLIENT_SERVER=node asks for it.
  */
+import type { TlsOptions } from "node:tls";
 import { fastPath } from "./llhttp.js";
 import { NodeClientServer } from "./node-server.js";
 import { Http1Server } from "./server.js";
@@ -16,6 +17,7 @@ export function clientServerKind(env: NodeJS.ProcessEnv = process.env): ClientSe
   return env["EDGEFORM_CLIENT_SERVER"] === "node" || !fastPath.usable ? "node" : "edgeform";
 }
 
-export function createClientServer(limits: ClientLimits, handlers: ClientHandlers, kind: ClientServerKind = clientServerKind()): ClientServer {
-  return kind === "node" ? new NodeClientServer(limits, handlers) : new Http1Server(limits, handlers);
+/** With `tls`, the server terminates TLS (an https listener) and serves HTTP/1.1 inside it exactly as without. */
+export function createClientServer(limits: ClientLimits, handlers: ClientHandlers, kind: ClientServerKind = clientServerKind(), tls?: TlsOptions): ClientServer {
+  return kind === "node" ? new NodeClientServer(limits, handlers, tls) : new Http1Server(limits, handlers, tls);
 }

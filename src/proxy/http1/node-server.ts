@@ -5,6 +5,8 @@
  * timeouts, Host required) and hands the listener the same shapes.
  */
 import http, { type IncomingMessage, type ServerOptions, type ServerResponse } from "node:http";
+import https from "node:https";
+import type { TlsOptions } from "node:tls";
 import type { Socket } from "node:net";
 import { onlyContinue } from "../http/expect.js";
 import { deadlineCheckMs } from "./limits.js";
@@ -29,9 +31,12 @@ export function nodeServerOptions(limits: ClientLimits): ServerOptions {
 export class NodeClientServer implements ClientServer {
   readonly server: http.Server;
 
-  constructor(limits: ClientLimits, handlers: ClientHandlers) {
-    const server = http.createServer(nodeServerOptions(limits), (req, res) => handlers.request(adaptRequest(req), res as unknown as ProxyResponse));
-    server.on("connection", (socket: Socket) => handlers.connection(socket));
+  constructor(limits: ClientLimits, handlers: ClientHandlers, tlsOptions?: TlsOptions) {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => handlers.request(adaptRequest(req), res as unknown as ProxyResponse);
+    const server: http.Server = tlsOptions === undefined
+      ? http.createServer(nodeServerOptions(limits), onRequest)
+      : https.createServer({ ...tlsOptions, ...nodeServerOptions(limits) }, onRequest);
+    server.on(tlsOptions === undefined ? "connection" : "secureConnection", (socket: Socket) => handlers.connection(socket));
     server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
       const busy = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
       handlers.clientError(err, socket, socket.writable && (busy === undefined || busy === null || !busy.headersSent));

@@ -11,6 +11,7 @@
  * no timers.
  */
 import net, { type Socket } from "node:net";
+import tls, { type TlsOptions } from "node:tls";
 import { deadlineCheckMs } from "./limits.js";
 import { ClientConnection, type ConnectionHost } from "./connection.js";
 import type { ClientHandlers, ClientLimits, ClientServer } from "./types.js";
@@ -23,9 +24,18 @@ export class Http1Server implements ClientServer, ConnectionHost {
   constructor(
     public limits: ClientLimits,
     readonly handlers: ClientHandlers,
+    tlsOptions?: TlsOptions,
   ) {
     // Half-open: a client that shuts down its sending side still gets its answers.
-    this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
+    // With TLS, a connection is accepted once its handshake is done; llhttp then reads the decrypted
+    // stream the same way. A tls.Server created half-open keeps a connection whose client left during
+    // the handshake open for good (Node 22), so half-open is switched on per socket, after the handshake.
+    this.server = tlsOptions === undefined
+      ? net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket))
+      : tls.createServer({ ...tlsOptions, noDelay: true }, (socket) => {
+          socket.allowHalfOpen = true;
+          this.accept(socket);
+        });
     this.server.on("listening", () => this.startTicker());
     this.server.on("close", () => this.stopTicker());
   }

@@ -64,6 +64,11 @@ export function validateRuntimeConfig(data: unknown, where = "proxy config"): Pr
     if (listeners.has(l.name)) fail(`two listeners are named "${l.name}"`);
     if (l.protocol !== "http" && l.protocol !== "tcp") fail(`listener "${(l as { name: string }).name}": protocol must be "http" or "tcp"`);
     if (typeof l.host !== "string" || !isPort(l.port, true)) fail(`listener "${l.name}" needs a host and a port 0-65535`);
+    if (l.protocol === "http" && l.tls !== undefined) {
+      if (!isObject(l.tls) || !Array.isArray(l.tls.certificates)) fail(`listener "${l.name}": tls needs a list of certificates`);
+      if (l.tls.minVersion !== "TLSv1.2" && l.tls.minVersion !== "TLSv1.3") fail(`listener "${l.name}": tls.minVersion must be "TLSv1.2" or "TLSv1.3"`);
+      for (const c of l.tls.certificates) if (!isPemSource(c?.cert) || !isPemSource(c?.key)) fail(`listener "${l.name}": each certificate needs cert and key as { file } or { env }`);
+    }
     if (l.protocol === "tcp") {
       if (!clusters.has(l.cluster)) fail(`TCP listener "${l.name}" refers to unknown fleet "${l.cluster}"`);
       checkAlgorithm(l.balancer, `TCP listener "${l.name}"`, fail);
@@ -106,6 +111,10 @@ function checkAlgorithm(balancer: unknown, where: string, fail: (what: string) =
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isPemSource(v: unknown): boolean {
+  return isObject(v) && (typeof v["file"] === "string" || typeof v["env"] === "string");
 }
 
 function isPort(v: unknown, allowZero: boolean): boolean {

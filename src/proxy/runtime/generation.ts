@@ -71,9 +71,13 @@ export class RuntimeState implements GenerationLease {
       if (fresh) this.fresh.push(cluster);
       budgets.set(c.name, new RetryBudget(config.retryBudget));
     }
-    const httpListeners = config.listeners.filter((l) => l.protocol === "http").map((l) => l.name);
     const via = viaValue(config.name);
-    for (const l of httpListeners) this.identities.set(l, Object.freeze({ via, proto: "http" }));
+    const httpListeners: string[] = [];
+    for (const l of config.listeners) {
+      if (l.protocol !== "http") continue;
+      httpListeners.push(l.name);
+      this.identities.set(l.name, Object.freeze({ via, proto: l.tls === undefined ? "http" : "https", hsts: l.tls?.hsts }));
+    }
     this.router = new Router(config.routes, httpListeners, (route, listener) =>
       new RouteRuntime(route, listener, this.cluster(route.cluster), budgets.get(route.cluster)!, this.identity(listener), deps),
     );

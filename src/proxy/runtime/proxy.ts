@@ -26,6 +26,7 @@ import { ProxyMetrics } from "./metrics.js";
 import { HttpListener, type ProxyHost } from "../http/server.js";
 import { RuntimeState } from "./generation.js";
 import { TcpListener } from "../tcp/listener.js";
+import { certificateExpiryGauge } from "../tls/metrics.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -86,6 +87,7 @@ class Proxy implements ProxyHost, RunningProxy {
   ) {
     this.logger = options.logger ?? createLogger({ base: { proxy: config.name } });
     this.metrics = new ProxyMetrics(options.registry ?? new Registry());
+    certificateExpiryGauge(this.metrics.registry);
     this.clusters = new ClusterRegistry(this.metrics, this.logger);
     this.pools = new UpstreamPools(() => this.clusters.liveBackendIds());
     this.caches = new CacheLayers(this.metrics.registry, this.logger);

@@ -27,6 +27,7 @@ import type { PurgeRequest } from "./cache-layers.js";
 import { validateRuntimeConfig } from "./config.js";
 import { createLogger, flushLogger, type Logger } from "./log.js";
 import { startProxy, type RunningProxy } from "./proxy.js";
+import { ticketSeed, TICKET_SEED_ENV } from "../tls/ticket-keys.js";
 
 /** Whether listeners can bind with SO_REUSEPORT here. */
 export function reusePortSupported(): boolean {
@@ -83,7 +84,8 @@ export async function runPrimary(initial: ProxyRuntimeConfig, options: PrimaryOp
 
   const fork = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const worker = cluster.fork({ EDGEFORM_WORKER: "1" });
+      // One ticket seed for every worker, so a TLS session resumes on whichever worker accepts it.
+      const worker = cluster.fork({ EDGEFORM_WORKER: "1", [TICKET_SEED_ENV]: ticketSeed().toString("hex") });
       workers.add(worker);
       worker.on("message", (m: FromWorker) => {
         if (m.type === "ready") {

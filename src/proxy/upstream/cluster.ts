@@ -10,6 +10,7 @@
  */
 import type { Backend, BackendSet, ClusterFeedback, Outcome } from "./contracts.js";
 import type { ClusterConfig } from "../../plan/proxy-config.js";
+import { UpstreamTls } from "../tls/upstream-tls.js";
 import { MutableBackendState } from "./backend-state.js";
 import { createDiscovery, type Discovery, type DiscoveryResult, type Lookup } from "./discovery/index.js";
 import { ActiveHealthChecker } from "./health/active-checker.js";
@@ -48,6 +49,8 @@ const FAILURE_PENALTY_MS = 100;
 
 export class Cluster implements ClusterFeedback {
   readonly name: string;
+  /** How backends are reached over TLS (requests and health probes alike); undefined for plain HTTP. */
+  readonly tls: UpstreamTls | undefined;
   private readonly now: () => number;
   private readonly events: ClusterEvents;
   private readonly discovery: Discovery;
@@ -68,12 +71,13 @@ export class Cluster implements ClusterFeedback {
     options: ClusterOptions = {},
   ) {
     this.name = config.name;
+    this.tls = config.tls === undefined ? undefined : new UpstreamTls(config.tls);
     this.now = options.now ?? Date.now;
     this.events = options.events ?? {};
     this.discovery = createDiscovery(config.discovery, options.lookup ? { lookup: options.lookup } : {});
     const hc = config.healthCheck;
     if (hc) {
-      const probe = hc.protocol === "tcp" ? createTcpProbe(hc) : createHttpProbe(hc);
+      const probe = hc.protocol === "tcp" ? createTcpProbe(hc, this.tls) : createHttpProbe(hc, this.tls);
       this.checker = new ActiveHealthChecker(probe, hc.intervalMs, (backend, result) => this.onProbe(backend, result));
     }
     this.current = buildSnapshot(this.order, this.version, config.outlier.panicThreshold);

@@ -15,6 +15,7 @@
  * mode), so a read costs no JS call of its own.
  */
 import net, { type Socket } from "node:net";
+import tls, { type ConnectionOptions } from "node:tls";
 import type { Readable } from "node:stream";
 import { closeParserSoon, consumeSocket, startReading, stopReading, strictParser, type NativeParser, type ParserOwner } from "../../http1/llhttp.js";
 import type { H1Request } from "./request.js";
@@ -35,6 +36,8 @@ export interface ConnectionOwner {
   readonly connectMs: number;
   readonly keepAliveMs: number;
   readonly maxHeaderSize: number;
+  /** tls.connect options when the backend is reached over TLS. */
+  readonly tls?: ConnectionOptions | undefined;
   /** The connection finished a request; `reusable` says whether it may serve another. */
   released(conn: H1Connection, reusable: boolean): void;
   /** The connection is gone (error, close, timeout). */
@@ -74,8 +77,11 @@ export class H1Connection implements ParserOwner {
   constructor(private readonly pool: ConnectionOwner) {
     this.deadline = performance.now() + pool.connectMs;
     this.parser = strictParser("response", pool.maxHeaderSize, this, { onHeaders, onHeadersComplete });
-    const socket = net.connect({ host: pool.host, port: pool.port, noDelay: true });
-    socket.once("connect", this.onConnect);
+    // Over TLS the connection counts as made once the handshake (and the certificate check) is done.
+    const socket = pool.tls === undefined
+      ? net.connect({ host: pool.host, port: pool.port, noDelay: true })
+      : tls.connect({ host: pool.host, port: pool.port, ...pool.tls }).setNoDelay(true);
+    socket.once(pool.tls === undefined ? "connect" : "secureConnect", this.onConnect);
     socket.on("end", this.onEnd);
     socket.on("error", this.onError);
     socket.on("close", this.onClose);

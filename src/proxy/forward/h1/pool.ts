@@ -11,6 +11,7 @@
  * the cold ones age out). At most `maxConnections` are open; further
  * requests wait in FIFO order.
  */
+import type { ConnectionOptions } from "node:tls";
 import type { Dispatcher } from "undici";
 import { H1Connection, type ConnectionOwner } from "./connection.js";
 import { H1Request, type UpstreamRequestOptions } from "./request.js";
@@ -20,6 +21,8 @@ export interface H1PoolOptions {
   connectMs: number;
   keepAliveMs: number;
   maxHeaderSize: number;
+  /** tls.connect options when the backend is reached over TLS. */
+  tls?: ConnectionOptions | undefined;
 }
 
 const MAX_TICK_MS = 250;
@@ -29,6 +32,7 @@ export class H1Pool implements ConnectionOwner {
   readonly connectMs: number;
   readonly keepAliveMs: number;
   readonly maxHeaderSize: number;
+  readonly tls: ConnectionOptions | undefined;
   private readonly maxConnections: number;
   private readonly idle: H1Connection[] = [];
   private readonly conns = new Set<H1Connection>();
@@ -47,6 +51,7 @@ export class H1Pool implements ConnectionOwner {
     this.connectMs = options.connectMs;
     this.keepAliveMs = options.keepAliveMs;
     this.maxHeaderSize = options.maxHeaderSize;
+    this.tls = options.tls;
     this.maxConnections = options.maxConnections;
     this.tickMs = tickFor(Math.min(options.connectMs, options.keepAliveMs));
   }

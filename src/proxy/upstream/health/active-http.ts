@@ -9,6 +9,8 @@
  * backend that stopped accepting new connections.
  */
 import { request } from "node:http";
+import { request as requestTls } from "node:https";
+import type { UpstreamTls } from "../../tls/upstream-tls.js";
 import type { Backend } from "../contracts.js";
 import type { HealthCheckConfig } from "../../../plan/proxy-config.js";
 import { errorReason, settleProbe, type Probe } from "./probe.js";
@@ -20,11 +22,13 @@ export function statusExpected(status: number, ranges: ReadonlyArray<readonly [n
   return false;
 }
 
-export function createHttpProbe(config: HttpProbeConfig): Probe {
+/** With `tls`, the probe speaks HTTPS with the fleet's TLS settings (CA, SNI, client certificate). */
+export function createHttpProbe(config: HttpProbeConfig, tls?: UpstreamTls): Probe {
   const path = config.path.startsWith("/") ? config.path : `/${config.path}`;
   return (backend: Backend) =>
     settleProbe(config.timeoutMs, (finish) => {
-      const req = request({
+      const req = (tls === undefined ? request : requestTls)({
+        ...(tls === undefined ? {} : tls.connectOptions(backend.host)),
         host: backend.host,
         port: backend.port,
         method: "GET",

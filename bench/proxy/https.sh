@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# HTTPS termination, measured in one run on this machine:
+#
+#   origin: nginx `return 200` over plain HTTP (1 worker)
+#   peers:  nginx terminating TLS + proxy_pass with upstream keepalive (1 worker),
+#           edgeform with an https listener (1 worker); the same ECDSA P-256
+#           certificate, TLS 1.3, both on OpenSSL
+#   load:   wrk keep-alive (many requests per connection), and wrk with
+#           `Connection: close` (one full handshake per request)
+#
+# Prints requests/s of each and the ratios edgeform / nginx. Binds 127.0.0.1;
+# files go to $OUT (default /tmp/edgeform-bench-https). Compare the ratios of
+# one run on a shared machine, not absolute numbers.
+#
+#   bench/proxy/https.sh                     # 10 s per measurement
+#   DURATION=3 CONNECTIONS=32 bench/proxy/https.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+export PATH="$ROOT/node_modules/.bin:$PATH"
+OUT="${OUT:-/tmp/edgeform-bench-https}"
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+BASE="${BASE_PORT:-28180}"
+ORIGIN=$BASE NGINX=$((BASE + 1)) EDGE=$((BASE + 2)) EDGE_ADMIN=$((BASE + 3))
+
+for tool in nginx wrk openssl node curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx wrk openssl curl)" >&2; exit 2; }
+done
+[ -f "$ROOT/dist/src/proxy/main.js" ] || { echo "build first: npm run build" >&2; exit 2; }
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+EDGE_PID=""
+cleanup() {
+  [ -n "$EDGE_PID" ] && kill "$EDGE_PID" 2>/dev/null || true
+  for d in origin nginx; do [ -f "$OUT/$d/nginx.pid" ] && kill "$(cat "$OUT/$d/nginx.pid")" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# One certificate for both peers (generated here: no key is committed).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$OUT/key.pem" -out "$OUT/cert.pem" 2>/dev/null
+
+nginx_conf() { # dir, server block
+  mkdir -p "$1"
+  cat > "$1/nginx.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fcgi; uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;
+  keepalive_requests 1000000;
+  $2
+}
+CONF
+  nginx -p "$1" -c "$1/nginx.conf" -e "$1/error.log"
+}
+
+wait_for() { # url
+  for _ in $(seq 1 100); do
+    curl -fsSk -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing answers 200 at $1 (see $OUT)" >&2
+  exit 1
+}
+
+nginx_conf "$OUT/origin" "server { listen 127.0.0.1:$ORIGIN; location / { return 200 \"ok\n\"; } }"
+nginx_conf "$OUT/nginx" "upstream origin { server 127.0.0.1:$ORIGIN; keepalive 64; }
+  server { listen 127.0.0.1:$NGINX ssl; ssl_certificate $OUT/cert.pem; ssl_certificate_key $OUT/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets on;
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+
+cat > "$OUT/edgeform.json" <<CONF
+{
+  "version": 1, "name": "bench",
+  "listeners": [{ "name": "websecure", "protocol": "http", "host": "127.0.0.1", "port": $EDGE,
+    "tls": { "certificates": [{ "cert": { "file": "$OUT/cert.pem" }, "key": { "file": "$OUT/key.pem" } }], "minVersion": "TLSv1.2", "handshakeTimeoutMs": 10000 } }],
+  "routes": [{ "name": "all", "listeners": ["websecure"], "match": { "pathPrefix": "/" }, "cluster": "origin",
+    "balancer": { "algorithm": "round-robin" }, "retry": { "attempts": 1, "on": ["connect-failure"] },
+    "timeouts": { "connectMs": 2000, "responseMs": 30000, "idleMs": 60000 } }],
+  "clusters": [{ "name": "origin", "discovery": { "type": "static", "endpoints": [{ "host": "127.0.0.1", "port": $ORIGIN, "weight": 1 }] },
+    "outlier": { "consecutive5xx": 5, "consecutiveConnectFailures": 3, "baseEjectionMs": 30000, "maxEjectionMs": 300000, "panicThreshold": 50 } }],
+  "caches": [], "admin": { "host": "127.0.0.1", "port": $EDGE_ADMIN },
+  "limits": { "headerTimeoutMs": 10000, "requestTimeoutMs": 60000, "maxHeaderBytes": 16384, "keepAliveTimeoutMs": 60000 },
+  "trustedProxies": [], "retryBudget": { "ratio": 0.2, "minPerSecond": 10 }, "accessLog": false
+}
+CONF
+node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform.json" --workers 1 > "$OUT/edgeform.log" 2>&1 &
+EDGE_PID=$!
+
+wait_for "https://127.0.0.1:$NGINX/"
+wait_for "https://127.0.0.1:$EDGE/"
+
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+declare -A RPS
+for mode in keepalive handshake; do
+  for peer in nginx edgeform; do
+    port=$([ "$peer" = nginx ] && echo "$NGINX" || echo "$EDGE")
+    extra=()
+    [ "$mode" = handshake ] && extra=(-H "Connection: close")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${extra[@]}" "https://127.0.0.1:$port/" > /dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "${extra[@]}" "https://127.0.0.1:$port/" > "$OUT/wrk-$mode-$peer.txt"
+    RPS[$mode-$peer]=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-$mode-$peer.txt")
+    printf '  %-10s %-9s %10s req/s  %s\n' "$mode" "$peer" "${RPS[$mode-$peer]}" "$(grep -E 'Non-2xx|Socket errors' "$OUT/wrk-$mode-$peer.txt" | tr -s ' ' || true)" >&2
+  done
+done
+awk -v ka_e="${RPS[keepalive-edgeform]}" -v ka_n="${RPS[keepalive-nginx]}" -v hs_e="${RPS[handshake-edgeform]}" -v hs_n="${RPS[handshake-nginx]}" 'BEGIN {
+  printf "{\"keepalive\":{\"edgeform\":%s,\"nginx\":%s,\"ratio\":%.2f},\"handshake\":{\"edgeform\":%s,\"nginx\":%s,\"ratio\":%.2f}}\n", ka_e, ka_n, ka_e / ka_n, hs_e, hs_n, hs_e / hs_n
+}' | tee "$OUT/results.json"

@@ -1,0 +1,105 @@
+/**
+ * The TLS part of the proxy runtime config, and how plan derives it from the
+ * spec. PEM material is never copied into the config: a file is named by its
+ * path (resolved against the spec's directory) and a secret by the
+ * environment variable the proxy reads it from.
+ */
+import { isAbsolute, resolve } from "node:path";
+import type { FleetTlsSpec, ListenerTlsSpec, PemSourceSpec, TlsCertificateSpec, Topology } from "../spec/types.js";
+import { ms } from "../spec/units.js";
+
+/** Where PEM text comes from at run time. */
+export type PemSourceConfig = { file: string } | { env: string };
+
+export interface CertificateConfig {
+  cert: PemSourceConfig;
+  key: PemSourceConfig;
+}
+
+export interface AcmeConfig {
+  email: string;
+  directory: string;
+  domains: string[];
+}
+
+export interface ListenerTlsConfig {
+  /** Chosen by SNI; the first is the default. Empty when ACME or dev's local CA provides them. */
+  certificates: CertificateConfig[];
+  acme?: AcmeConfig;
+  minVersion: "TLSv1.2" | "TLSv1.3";
+  /** The Strict-Transport-Security value, when the listener sends one. */
+  hsts?: string;
+  /** A client that has not completed its handshake by then is disconnected. */
+  handshakeTimeoutMs: number;
+}
+
+export interface UpstreamTlsConfig {
+  /** SNI and the name checked in the origin's certificate; default: the endpoint host. */
+  serverName?: string;
+  /** CA bundle to verify against; default: Node's bundled and system roots. */
+  ca?: PemSourceConfig;
+  verify: boolean;
+  clientCertificate?: CertificateConfig;
+}
+
+export const TLS_DEFAULTS = {
+  minVersion: "TLSv1.2",
+  handshakeTimeoutMs: 10_000,
+  acmeDirectory: "https://acme-v02.api.letsencrypt.org/directory",
+} as const;
+
+/** How plan turns secret names into environment variables (plan.ts's secretEnvName). */
+export type SecretEnvName = (secret: string) => string;
+
+export function planPemSource(ref: PemSourceSpec, specDir: string | undefined, envName: SecretEnvName): PemSourceConfig {
+  if ("secret" in ref) return { env: envName(ref.secret) };
+  return { file: specDir === undefined || isAbsolute(ref.file) ? ref.file : resolve(specDir, ref.file) };
+}
+
+function planCertificate(c: TlsCertificateSpec, specDir: string | undefined, envName: SecretEnvName): CertificateConfig {
+  return { cert: planPemSource(c.cert, specDir, envName), key: planPemSource(c.key, specDir, envName) };
+}
+
+/**
+ * `localCertificate` (dev only): served instead when the listener's
+ * certificates come from ACME or are not given, so a production spec runs
+ * unchanged on a laptop.
+ */
+export function planListenerTls(spec: ListenerTlsSpec | undefined, specDir: string | undefined, envName: SecretEnvName, localCertificate?: CertificateConfig): ListenerTlsConfig {
+  const given = (spec?.certificates ?? []).map((c) => planCertificate(c, specDir, envName));
+  const local = localCertificate !== undefined && (given.length === 0 || spec?.acme !== undefined);
+  const config: ListenerTlsConfig = {
+    certificates: local ? [localCertificate] : given,
+    minVersion: spec?.minVersion ?? TLS_DEFAULTS.minVersion,
+    handshakeTimeoutMs: TLS_DEFAULTS.handshakeTimeoutMs,
+  };
+  if (spec?.acme && !local) config.acme = { email: spec.acme.email, directory: spec.acme.directory ?? TLS_DEFAULTS.acmeDirectory, domains: [...spec.acme.domains] };
+  if (spec?.hsts) config.hsts = hstsValue(spec.hsts);
+  return config;
+}
+
+/** RFC 6797 §6.1: max-age in seconds, then the optional directives. */
+export function hstsValue(hsts: NonNullable<ListenerTlsSpec["hsts"]>): string {
+  let value = `max-age=${Math.floor(ms(hsts.maxAge) / 1000)}`;
+  if (hsts.includeSubDomains) value += "; includeSubDomains";
+  if (hsts.preload) value += "; preload";
+  return value;
+}
+
+export function planUpstreamTls(spec: FleetTlsSpec, specDir: string | undefined, envName: SecretEnvName): UpstreamTlsConfig {
+  const config: UpstreamTlsConfig = { verify: spec.verify ?? true };
+  if (spec.serverName !== undefined) config.serverName = spec.serverName;
+  if (spec.ca) config.ca = planPemSource(spec.ca, specDir, envName);
+  if (spec.clientCertificate) config.clientCertificate = planCertificate(spec.clientCertificate, specDir, envName);
+  return config;
+}
+
+/** Secret names the TLS settings of a topology read PEM text from. */
+export function tlsSecrets(topology: Topology): string[] {
+  const pairs = (c: TlsCertificateSpec | undefined) => (c === undefined ? [] : [c.cert, c.key]);
+  const refs: PemSourceSpec[] = [
+    ...topology.edge.listeners.flatMap((l) => (l.tls?.certificates ?? []).flatMap(pairs)),
+    ...Object.values(topology.fleets).flatMap((f) => [...(f.tls?.ca ? [f.tls.ca] : []), ...pairs(f.tls?.clientCertificate)]),
+  ];
+  return [...new Set(refs.flatMap((r) => ("secret" in r ? [r.secret] : [])))];
+}
