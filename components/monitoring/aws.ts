@@ -2,8 +2,10 @@
  * Monitoring on AWS, self-hosted: Prometheus and Grafana as ECS Fargate
  * services in the private subnets. Prometheus finds every edge task through
  * the edge's Cloud Map name and is itself registered in Cloud Map, which is
- * how Grafana's datasource reaches it. Grafana is published on the edge's ALB
- * (port 3000) when one is given; Prometheus stays inside the VPC.
+ * how Grafana's datasource reaches it. Grafana is private (inside the VPC, by
+ * its Cloud Map name) unless the target asks for public access: then it is
+ * published on the edge's ALB over HTTPS (port 3000), to the allowed networks
+ * only. Prometheus always stays inside the VPC.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2/index.js";
@@ -11,18 +13,24 @@ import * as ecs from "@pulumi/aws/ecs/index.js";
 import * as lb from "@pulumi/aws/lb/index.js";
 import * as servicediscovery from "@pulumi/aws/servicediscovery/index.js";
 import { awsDiscoveryNames, GrafanaFiles, PrometheusFiles } from "../../src/plan/monitoring/files.js";
-import { NameLimits, resourceName } from "../../src/plan/naming.js";
+import { TLS_POLICY } from "../edge-proxy/aws-lb.js";
 import type { PlannedMonitoring } from "../../src/plan/types.js";
 import { awsLogs, configWriter, containerDefinitionsJson, type EcsPlacement } from "../shared/ecs.js";
 import { egressAnywhere, ingressFromGroup, publicIngress } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 import { prometheusServerArgs } from "./prometheus-args.js";
 
-/** An ALB to publish Grafana on (EdgeProxy's), with its security group. */
+/** An ALB to publish Grafana on (EdgeProxy's), with its security group: HTTPS, to the allowed networks only. */
 export interface GrafanaPublishing {
   readonly loadBalancerArn: pulumi.Input<string>;
   readonly securityGroupId: pulumi.Input<string>;
   readonly dnsName: pulumi.Input<string>;
+  /** ACM certificate of the HTTPS listener (the target's loadBalancer.certificateArn). */
+  readonly certificateArn: pulumi.Input<string>;
+  /** Networks (CIDRs) allowed to reach Grafana. */
+  readonly allowedCidrs: readonly string[];
+  /** Target group name (plan.aws.grafanaTargetGroup). */
+  readonly targetGroupName: string;
 }
 
 export interface AwsMonitoringArgs {
@@ -34,6 +42,12 @@ export interface AwsMonitoringArgs {
   readonly managed?: boolean;
   /** Publish Grafana on this ALB (self-hosted only). */
   readonly publishGrafanaOn?: GrafanaPublishing;
+  /** Managed workspace names (plan.aws). */
+  readonly names?: { readonly managedPrometheus: string; readonly managedGrafana: string };
+  /** Resources the tasks need first (AwsFoundation.taskPrerequisites): services depend on them. */
+  readonly serviceDependsOn?: pulumi.Resource[];
+  /** How users sign in to Managed Grafana (the target's managedGrafana.authentication; default AWS_SSO). */
+  readonly managedGrafanaAuthentication?: "AWS_SSO" | "SAML";
 }
 
 export interface AwsMonitoringResources {
@@ -110,6 +124,8 @@ export function monitoringService(
     networkConfiguration: { subnets: placement.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
     ...(extra.registryArn ? { serviceRegistries: { registryArn: extra.registryArn } } : {}),
     ...(extra.loadBalancer ? { loadBalancers: [extra.loadBalancer], healthCheckGracePeriodSeconds: 60 } : {}),
+    // `up` fails when tasks crash-loop instead of reporting success.
+    waitForSteadyState: true,
     propagateTags: "SERVICE",
     tags: awsTags(tags, `${name}-service`),
   }, { parent, dependsOn: extra.dependsOn ?? [] });
@@ -152,7 +168,8 @@ export function awsSelfHostedMonitoring(
     container: { name: "prometheus", image: p.image!, port: p.port, command: prometheusServerArgs(p) },
     files: { [PrometheusFiles.config]: p.configYaml, [PrometheusFiles.rules]: p.rulesYaml },
   }, args, tags, parent);
-  const prometheusService = monitoringService(`${name}-prometheus`, p.resourceName, prometheusTask, prometheusSecurityGroup, placement, { registryArn: prometheusDiscovery.arn }, tags, parent);
+  const prerequisites = args.serviceDependsOn ?? [];
+  const prometheusService = monitoringService(`${name}-prometheus`, p.resourceName, prometheusTask, prometheusSecurityGroup, placement, { registryArn: prometheusDiscovery.arn, dependsOn: prerequisites }, tags, parent);
 
   let grafanaService: ecs.Service | undefined;
   let grafanaTargetGroup: lb.TargetGroup | undefined;
@@ -190,7 +207,7 @@ export function awsSelfHostedMonitoring(
     let listener: lb.Listener | undefined;
     if (publish) {
       grafanaTargetGroup = new lb.TargetGroup(`${name}-grafana-tg`, {
-        name: resourceName([topology, "grafana"], NameLimits.awsLoadBalancer),
+        name: publish.targetGroupName,
         port: g.port,
         protocol: "HTTP",
         targetType: "ip",
@@ -201,14 +218,16 @@ export function awsSelfHostedMonitoring(
       listener = new lb.Listener(`${name}-grafana-listener`, {
         loadBalancerArn: publish.loadBalancerArn,
         port: g.port,
-        protocol: "HTTP",
+        protocol: "HTTPS",
+        certificateArn: publish.certificateArn,
+        sslPolicy: TLS_POLICY,
         defaultActions: [{ type: "forward", targetGroupArn: grafanaTargetGroup.arn }],
         tags: awsTags(tags, `${name}-grafana-listener`),
       }, child);
-      // A public entry point: Grafana's login page (the admin password comes from Pulumi secrets).
-      publicIngress(`${name}-grafana-public`, publish.securityGroupId, g.port, "Grafana (password protected)", tags, child);
+      // Grafana's login page over HTTPS, to the networks the spec allows only.
+      publish.allowedCidrs.forEach((cidr, i) => publicIngress(`${name}-grafana-in-${i}`, publish.securityGroupId, g.port, `Grafana from ${cidr}`, tags, child, cidr));
       ingressFromGroup(`${name}-alb-to-grafana`, { to: grafanaSecurityGroup.id, from: publish.securityGroupId, port: g.port, description: "alb → grafana" }, tags, child);
-      grafanaUrl = pulumi.interpolate`http://${publish.dnsName}:${g.port}`;
+      grafanaUrl = pulumi.interpolate`https://${publish.dnsName}:${g.port}`;
     } else {
       // No ALB to publish on: Grafana is reachable inside the VPC, by its Cloud Map name.
       grafanaDiscovery = new servicediscovery.Service(`${name}-grafana-discovery`, {
@@ -224,7 +243,7 @@ export function awsSelfHostedMonitoring(
     grafanaService = monitoringService(`${name}-grafana`, g.resourceName, grafanaTask, grafanaSecurityGroup, placement, {
       ...(grafanaDiscovery ? { registryArn: grafanaDiscovery.arn } : {}),
       ...(grafanaTargetGroup ? { loadBalancer: { targetGroupArn: grafanaTargetGroup.arn, containerName: "grafana", containerPort: g.port } } : {}),
-      ...(listener ? { dependsOn: [listener] } : {}),
+      dependsOn: [...prerequisites, ...(listener ? [listener] : [])],
     }, tags, parent);
   }
   return {

@@ -125,10 +125,10 @@ describe("edgeform preview, text and errors", () => {
     assert.equal(run.stdout, "");
   });
 
-  test("a component that refuses its arguments: exit 1 with its sentence, no stack trace", async () => {
+  test("what a component would refuse at deploy time is refused by validation first, with file:line:col", async () => {
     const run = await edgeform(["preview", "test/components/fixtures/reserved-fleet.yaml", "--target", "local"]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /^error EF_COMPONENT_ARGS: CdnTopology "reserved": fleet name "edgeform-edge" is reserved/m);
+    assert.match(run.stderr, /reserved-fleet\.yaml:6:3 EF_SPEC_RESERVED_NAME: fleet name "edgeform-edge" is reserved/);
     assert.doesNotMatch(run.stderr, /\bat \S+ \(|node:internal/, "no stack trace");
   });
 
