@@ -139,6 +139,9 @@ describe("EdgeProxy on AWS (update)", () => {
     assert.equal(graph.ofType(T.listener).filter((l) => l.inputs.protocol === "HTTP").length, 0, "behind CloudFront there is no plain-HTTP listener");
     assert.equal(graph.one(T.lb, "t-edge-alb").inputs.name, plan.aws!.alb);
     assert.equal(graph.one(T.lb, "t-edge-alb").deleteBeforeReplace, true, "a fixed name: the old ALB goes first");
+    const idle = graph.one(T.lb, "t-edge-alb").inputs.idleTimeout;
+    assert.equal(idle, plan.aws!.albIdleTimeoutSeconds);
+    assert.ok(plan.proxyConfig.limits.keepAliveTimeoutMs > idle * 1000, "the proxy's keep-alive outlasts the ALB's idle timeout (the config the task receives)");
   });
 
   test("CloudFront reaches the ALB over HTTPS only, by the certificate's name, with the secret origin header", () => {
