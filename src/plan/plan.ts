@@ -331,8 +331,11 @@ function planCluster(ctx: PlanContext, fleet: PlannedFleet, spec: FleetSpec): Cl
   } else if (ctx.provider === "dev") {
     const ports = ctx.dev.fleetPorts?.[fleet.name] ?? [];
     discovery = { type: "static", endpoints: ports.map((port) => ({ host: "127.0.0.1", port, weight: 1 })) };
+  } else if (ctx.target.provider === "aws") {
+    // The Cloud Map API, not its DNS: a MULTIVALUE answer holds at most eight replicas.
+    discovery = { type: "cloudmap", namespace: ctx.namespace, service: fleet.name, port: fleet.port!, region: ctx.target.spec.region, refreshMs };
   } else {
-    // Every replica answers on one DNS name (network alias / Cloud Map); resolve all records.
+    // Every replica answers on one DNS name (the Docker network alias); resolve all records.
     discovery = { type: "dns", hosts: [{ host: fleet.serviceHost!, port: fleet.port!, weight: 1 }], refreshMs };
   }
   const cluster: ClusterConfig = { name: fleet.name, discovery, outlier };

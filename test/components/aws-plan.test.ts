@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { awsPhysicalNames } from "../../src/plan/aws.js";
 import { planDeployment } from "../../src/plan/plan.js";
+import { validateRuntimeConfig } from "../../src/proxy/config.js";
 import type { DeploymentPlan } from "../../src/plan/types.js";
 import type { Topology } from "../../src/spec/types.js";
 import { example, fixture, loadFixture } from "./support/scenarios.js";
@@ -59,4 +60,11 @@ test("the proxy keeps idle client connections longer than the ALB does", () => {
   const p2 = planDeployment(longer, "aws");
   assert.equal(p2.aws!.albIdleTimeoutSeconds, 120);
   assert.ok(p2.proxyConfig.limits.keepAliveTimeoutMs > 120_000);
+});
+
+test("provisioned fleets on AWS are discovered through the Cloud Map API, in a config the proxy accepts", () => {
+  const plan = planDeployment(loadFixture(example("aws-production.yaml")), "prod", { stack: "shop-prod" });
+  const api = plan.proxyConfig.clusters.find((c) => c.name === "api")!;
+  assert.deepEqual(api.discovery, { type: "cloudmap", namespace: "shop-prod.local", service: "api", port: 8080, region: "eu-west-1", refreshMs: 5000 });
+  assert.deepEqual(validateRuntimeConfig(JSON.parse(JSON.stringify(plan.proxyConfig))), plan.proxyConfig);
 });
