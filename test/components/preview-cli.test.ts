@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { loadSpec } from "../../src/spec/load-spec.js";
 
@@ -181,6 +182,38 @@ describe("edgeform up / destroy / preview --live without the engine", () => {
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /EF_PULUMI_CREDENTIALS: this is an aws target, but no AWS credentials are configured/);
     assert.doesNotMatch(run.stderr, /engine must not run/);
+  });
+
+  test("aws target and no Docker engine → exit 2 up front: the edge image is built locally and pushed to ECR", async () => {
+    const run = await edgeform(["up", "test/components/fixtures/shop.yaml", "--target", "aws"], {
+      PATH: `${fakeBin}:${noPulumiPath}`, HOME: emptyHome, AWS_ACCESS_KEY_ID: "AKIDFAKE", AWS_SECRET_ACCESS_KEY: "fake", DOCKER_HOST: `unix://${join(emptyHome, "no-docker.sock")}`,
+    });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /EF_PULUMI_CREDENTIALS: target "aws" builds the edge proxy image locally and pushes it to ECR, but no Docker engine answers/);
+    assert.doesNotMatch(run.stderr, /engine must not run/);
+  });
+
+  test("an engine failure (the Automation API's CommandError) → exit 1 with the engine's own message, no stack trace", async () => {
+    // A stand-in engine that knows its version and then fails the way the real one reports errors.
+    const engineBin = mkdtempSync(join(tmpdir(), "edgeform-failing-pulumi-"));
+    writeFileSync(join(engineBin, "pulumi"), '#!/bin/sh\nif [ "$1" = "version" ]; then echo v3.270.0; exit 0; fi\necho "error: the engine says: quota exceeded for resource X" >&2\nexit 255\n', { mode: 0o755 });
+    const docker = createServer((req, res) => res.end(req.url === "/_ping" ? "OK" : ""));
+    await new Promise<void>((r) => docker.listen(0, "127.0.0.1", r));
+    const state = mkdtempSync(join(tmpdir(), "edgeform-state-"));
+    try {
+      const port = (docker.address() as { port: number }).port;
+      const run = await edgeform(["up", "examples/quickstart.yaml", "--backend", `file://${state}`], {
+        PATH: `${engineBin}:${noPulumiPath}`, HOME: emptyHome, DOCKER_HOST: `tcp://127.0.0.1:${port}`, PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "true",
+      });
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /error EF_PULUMI_ENGINE: pulumi up of stack quickstart-local failed/);
+      assert.match(run.stderr, /the engine says: quota exceeded for resource X/);
+      assert.doesNotMatch(run.stderr, /internal error|EF_INTERNAL|\bat \S+ \(/, "not an internal edgeform bug, no stack trace");
+    } finally {
+      docker.close();
+      rmSync(engineBin, { recursive: true, force: true });
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 
   test("destroy without --yes is a usage error", async () => {
