@@ -143,6 +143,41 @@ describe("edgeform preview, text and errors", () => {
   });
 });
 
+describe("edgeform preview of the AWS production example shows a production-safe graph", () => {
+  type Resource = { type: string; name: string; inputs: Record<string, any> };
+  const resources = (target: string) => (JSON.parse(previews.get(`${join("examples", "aws-production.yaml")}#${target}`)!.stdout) as { resources: Resource[] }).resources;
+  const ofType = (rs: Resource[], suffix: string) => rs.filter((r) => r.type.endsWith(suffix));
+
+  test("target groups check /healthz; ECS services wait for steady state", () => {
+    for (const target of ["prod", "staging"]) {
+      const rs = resources(target);
+      const groups = ofType(rs, "/targetGroup:TargetGroup");
+      assert.ok(groups.length > 0);
+      for (const tg of groups) assert.equal(tg.inputs["healthCheck"].path, "/healthz", `${target}: ${tg.name}`);
+      const services = ofType(rs, "ecs/service:Service");
+      assert.ok(services.length >= 4);
+      for (const s of services) assert.equal(s.inputs["waitForSteadyState"], true, `${target}: ${s.name}`);
+    }
+  });
+
+  test("with CloudFront in front, nothing is open to 0.0.0.0/0 and the ALB admits only CloudFront, over HTTPS", () => {
+    const rs = resources("prod");
+    assert.deepEqual(ofType(rs, "SecurityGroupIngressRule").filter((r) => r.inputs["cidrIpv4"] !== undefined).map((r) => r.name), []);
+    const fromCloudFront = ofType(rs, "SecurityGroupIngressRule").filter((r) => r.inputs["prefixListId"] !== undefined);
+    assert.deepEqual(fromCloudFront.map((r) => [r.inputs["fromPort"], r.inputs["toPort"]]), [[443, 443]]);
+    const listeners = ofType(rs, "lb/listener:Listener");
+    assert.deepEqual(listeners.map((l) => [l.inputs["port"], l.inputs["protocol"], l.inputs["defaultActions"][0].type]), [[443, "HTTPS", "fixed-response"]]);
+  });
+
+  test("without a CDN, only the public entry's 80 (redirect) and 443 (HTTPS) are open", () => {
+    const rs = resources("staging");
+    const open = ofType(rs, "SecurityGroupIngressRule").filter((r) => r.inputs["cidrIpv4"] !== undefined);
+    assert.deepEqual(open.map((r) => [r.inputs["cidrIpv4"], r.inputs["fromPort"]]).sort(), [["0.0.0.0/0", 443], ["0.0.0.0/0", 80]]);
+    const listeners = ofType(rs, "lb/listener:Listener").map((l) => [l.inputs["port"], l.inputs["protocol"], l.inputs["defaultActions"][0].type]).sort();
+    assert.deepEqual(listeners, [[443, "HTTPS", "forward"], [80, "HTTP", "redirect"]]);
+  });
+});
+
 describe("edgeform up / destroy / preview --live without the engine", () => {
   let fakeBin: string;
   let emptyHome: string;
