@@ -226,6 +226,7 @@ export class CdnTopology extends pulumi.ComponentResource {
             managed: spec.managedMonitoring ?? false,
             names: { managedPrometheus: aws.managedPrometheus, managedGrafana: aws.managedGrafana },
             serviceDependsOn: foundation.taskPrerequisites,
+            ...(foundation.privateSubnetList ? { dataSubnetIds: foundation.privateSubnetList } : {}),
             ...(spec.managedGrafana ? { managedGrafanaAuthentication: spec.managedGrafana.authentication } : {}),
             ...(publishGrafanaOn ? { publishGrafanaOn } : {}),
           },

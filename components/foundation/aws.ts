@@ -58,6 +58,8 @@ export class AwsFoundation extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** The private subnets one by one, when their number is known before deployment (for per-subnet resources). */
+  readonly privateSubnetList: pulumi.Input<string>[] | undefined;
   readonly clusterArn: pulumi.Output<string>;
   /** Created resources; undefined where an existing one was passed in. */
   readonly network: CreatedVpc | undefined;
@@ -98,11 +100,13 @@ export class AwsFoundation extends pulumi.ComponentResource {
       this.vpcId = pulumi.output(args.vpcId);
       this.publicSubnetIds = pulumi.output(args.publicSubnetIds!);
       this.privateSubnetIds = pulumi.output(args.privateSubnetIds!);
+      this.privateSubnetList = Array.isArray(args.privateSubnetIds) ? [...args.privateSubnetIds] : undefined;
     } else {
       this.network = createVpc(name, azCount, tags, this);
       this.vpcId = this.network.vpc.id;
       this.publicSubnetIds = pulumi.all(this.network.publicSubnets.map((s) => s.id));
       this.privateSubnetIds = pulumi.all(this.network.privateSubnets.map((s) => s.id));
+      this.privateSubnetList = this.network.privateSubnets.map((s) => s.id);
     }
 
     if (args.clusterArn !== undefined) {

@@ -18,6 +18,7 @@ import type { PlannedMonitoring } from "../../src/plan/types.js";
 import { awsLogs, configWriter, containerDefinitionsJson, type EcsPlacement } from "../shared/ecs.js";
 import { egressAnywhere, ingressFromGroup, publicIngress } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
+import { prometheusStorage, type PrometheusStorage } from "./aws-prometheus-storage.js";
 import { prometheusServerArgs } from "./prometheus-args.js";
 
 /** An ALB to publish Grafana on (EdgeProxy's), with its security group: HTTPS, to the allowed networks only. */
@@ -46,6 +47,11 @@ export interface AwsMonitoringArgs {
   readonly names?: { readonly managedPrometheus: string; readonly managedGrafana: string };
   /** Resources the tasks need first (AwsFoundation.taskPrerequisites): services depend on them. */
   readonly serviceDependsOn?: pulumi.Resource[];
+  /**
+   * Private subnets for the Prometheus data's EFS mount targets (AwsFoundation.privateSubnetList).
+   * Without them (a subnet list only known after deployment) the data lives in the task.
+   */
+  readonly dataSubnetIds?: readonly pulumi.Input<string>[];
   /** How users sign in to Managed Grafana (the target's managedGrafana.authentication; default AWS_SSO). */
   readonly managedGrafanaAuthentication?: "AWS_SSO" | "SAML";
 }
@@ -53,6 +59,7 @@ export interface AwsMonitoringArgs {
 export interface AwsMonitoringResources {
   readonly prometheusSecurityGroup: ec2.SecurityGroup;
   readonly prometheusService: ecs.Service;
+  readonly prometheusStorage: PrometheusStorage | undefined;
   readonly prometheusDiscovery: servicediscovery.Service;
   readonly grafanaService: ecs.Service | undefined;
   readonly grafanaTargetGroup: lb.TargetGroup | undefined;
@@ -68,6 +75,8 @@ export function monitoringTask(
     container: { name: string; image: pulumi.Input<string>; port: number; command?: string[]; environment?: Array<{ name: string; value: pulumi.Input<string> }>; secrets?: Array<{ name: string; valueFrom: pulumi.Input<string> }> };
     files: Record<string, pulumi.Input<string>>;
     taskRoleArn?: pulumi.Input<string>;
+    /** A persistent volume for the container (Prometheus data on EFS). */
+    dataVolume?: Pick<PrometheusStorage, "volume" | "mountPoint">;
   },
   args: { placement: EcsPlacement; configWriterImage: pulumi.Input<string> },
   tags: Tags | undefined,
@@ -85,7 +94,7 @@ export function monitoringTask(
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
     executionRoleArn: args.placement.executionRoleArn,
     ...(spec.taskRoleArn ? { taskRoleArn: spec.taskRoleArn } : {}),
-    volumes: writer.volumes,
+    volumes: [...writer.volumes, ...(spec.dataVolume ? [spec.dataVolume.volume] : [])],
     containerDefinitions: containerDefinitionsJson([
       writer.container,
       {
@@ -97,7 +106,7 @@ export function monitoringTask(
         ...(c.secrets ? { secrets: c.secrets } : {}),
         portMappings: [{ containerPort: c.port, protocol: "tcp" }],
         dependsOn: [writer.dependency],
-        mountPoints: writer.readerMounts,
+        mountPoints: [...writer.readerMounts, ...(spec.dataVolume ? [spec.dataVolume.mountPoint] : [])],
         logConfiguration: logs,
       },
     ]),
@@ -161,15 +170,24 @@ export function awsSelfHostedMonitoring(
     forceDestroy: true,
     tags: awsTags(tags, `${name}-prometheus-discovery`),
   }, child);
+  // The TSDB survives a redeploy: it lives on EFS, not in the task.
+  const storage = args.dataSubnetIds && args.dataSubnetIds.length > 0
+    ? prometheusStorage(`${name}-prometheus`, { vpcId: placement.vpcId, subnetIds: args.dataSubnetIds, prometheusSecurityGroupId: prometheusSecurityGroup.id }, tags, parent)
+    : undefined;
   const prometheusTask = monitoringTask(`${name}-prometheus`, {
     family: p.resourceName,
     cpu: 512,
     memoryMiB: 1024,
     container: { name: "prometheus", image: p.image!, port: p.port, command: prometheusServerArgs(p) },
     files: { [PrometheusFiles.config]: p.configYaml, [PrometheusFiles.rules]: p.rulesYaml },
+    ...(storage ? { dataVolume: storage } : {}),
   }, args, tags, parent);
   const prerequisites = args.serviceDependsOn ?? [];
-  const prometheusService = monitoringService(`${name}-prometheus`, p.resourceName, prometheusTask, prometheusSecurityGroup, placement, { registryArn: prometheusDiscovery.arn, dependsOn: prerequisites }, tags, parent);
+  const prometheusService = monitoringService(`${name}-prometheus`, p.resourceName, prometheusTask, prometheusSecurityGroup, placement, {
+    registryArn: prometheusDiscovery.arn,
+    // A task cannot start before its file system is mountable in its subnet.
+    dependsOn: [...prerequisites, ...(storage?.mountTargets ?? [])],
+  }, tags, parent);
 
   let grafanaService: ecs.Service | undefined;
   let grafanaTargetGroup: lb.TargetGroup | undefined;
@@ -249,6 +267,7 @@ export function awsSelfHostedMonitoring(
   return {
     prometheusSecurityGroup,
     prometheusService,
+    prometheusStorage: storage,
     prometheusDiscovery,
     grafanaService,
     grafanaTargetGroup,

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { before, describe, test } from "node:test";
-import { Graph, T, plainOccurrences, runScenarios, type Res, type ScenarioResult } from "./support/run.js";
+import { Graph, T, containers, plainOccurrences, runScenarios, type Res, type ScenarioResult } from "./support/run.js";
 import { prefixListIdFor } from "../../src/pulumi/mocks.js";
 import { SECRET_VALUES } from "./support/scenarios.js";
 
@@ -184,6 +184,30 @@ for (const mode of ["preview", "update"] as const) {
       ] as const;
       for (const [type, name] of fixed) assert.equal(graph.one(type, name).deleteBeforeReplace, true, `${name} has a fixed name`);
       for (const tg of graph.ofType(T.targetGroup)) assert.notEqual(tg.deleteBeforeReplace, true, `${tg.name}: its name changes with its port, so it is created before the old one goes`);
+    });
+
+    test("self-hosted Prometheus keeps its data on encrypted EFS, mounted in every private subnet, reachable from Prometheus only", () => {
+      const graph = g();
+      const fs = graph.one("aws:efs/fileSystem:FileSystem", "shop-monitoring-prometheus-data");
+      assert.equal(fs.inputs.encrypted, true);
+      const mounts = graph.ofType("aws:efs/mountTarget:MountTarget");
+      assert.equal(mounts.length, 2, "one mount target per private subnet");
+      const task = graph.one(T.taskDef, "shop-monitoring-prometheus-task");
+      const volume = task.inputs.volumes.find((v: { name: string }) => v.name === "prometheus-data");
+      assert.equal(volume.efsVolumeConfiguration.transitEncryption, "ENABLED");
+      const nfs = graph.one(T.ingress, "shop-monitoring-prometheus-data-nfs");
+      assert.equal(nfs.inputs.fromPort, 2049);
+      const service = graph.one(T.service, "shop-monitoring-prometheus-service");
+      for (const m of mounts) assert.ok(service.dependsOn?.includes(`${m.type}::${m.name}`), `the service waits for ${m.name}`);
+      if (mode === "update") {
+        // The config writer runs the edge image, whose digest is known only after the build: containers in update mode.
+        const prometheus = containers(task).find((c) => c["name"] === "prometheus")!;
+        assert.ok(prometheus["mountPoints"].some((m: { sourceVolume: string; containerPath: string; readOnly: boolean }) => m.sourceVolume === "prometheus-data" && m.containerPath === "/prometheus" && !m.readOnly));
+        assert.equal(volume.efsVolumeConfiguration.fileSystemId, fs.id);
+        assert.equal(graph.byRef(nfs.inputs.referencedSecurityGroupId)?.name, "shop-monitoring-prometheus-sg");
+        const privateSubnets = graph.ofType("aws:ec2/subnet:Subnet").filter((x) => x.name.includes("private")).map((x) => x.id).sort();
+        assert.deepEqual(mounts.map((m) => m.inputs.subnetId).sort(), privateSubnets);
+      }
     });
 
     test("trust policies admit AWS services only on behalf of the stack's account", () => {
