@@ -109,6 +109,9 @@ describe("Monitoring on AWS, managed (update)", () => {
     assert.equal(graph.byRef(task.inputs.taskRoleArn)?.name, "t-mon-agent-role");
     const grafana = graph.one("aws:grafana/workspace:Workspace", "t-mon-grafana");
     assert.deepEqual(grafana.inputs.dataSources, ["PROMETHEUS"]);
+    assert.deepEqual(grafana.inputs.authenticationProviders, ["SAML"], "sign-in is the spec's choice (managedGrafana.authentication)");
+    assert.equal(grafana.inputs.name, plan.aws!.managedGrafana);
+    assert.equal(workspace.inputs.alias, plan.aws!.managedPrometheus, "workspace names carry the stack");
     assert.equal(graph.ofType(T.container).length, 0);
     assert.equal(results.get("monitoring-managed/update")!.outputs["grafanaUrl"], `https://${grafana.state.endpoint}`);
   });

@@ -237,7 +237,7 @@ export const scenarios: Record<string, Scenario> = {
         topology: plan.name,
         edgeAdminPort: plan.edge.adminPort,
         tags: plan.tags,
-        aws: { placement, edgeSecurityGroupId: edgeSg, configWriterImage: "edge@sha256:abc", managed: true },
+        aws: { placement, edgeSecurityGroupId: edgeSg, configWriterImage: "edge@sha256:abc", managed: true, managedGrafanaAuthentication: "SAML", names: { managedPrometheus: plan.aws!.managedPrometheus, managedGrafana: plan.aws!.managedGrafana } },
       });
       return { prometheusUrl: m.prometheusUrl, grafanaUrl: m.grafanaUrl! };
     },
