@@ -10,6 +10,13 @@ import { secretEnvName } from "../src/plan/plan.js";
 import type { DeploymentPlan } from "../src/plan/types.js";
 import { REDIS_AUTH_SECRET } from "./cache-tier/index.js";
 
+/**
+ * The value CloudFront sends in a secret header on every origin request; the
+ * ALB forwards only requests that carry it, so other CloudFront distributions
+ * (of any AWS customer) cannot use the ALB. Set it once per stack, like any secret.
+ */
+export const CDN_ORIGIN_SECRET = "cdnOriginSecret";
+
 /** Secret names the components will read for this plan, sorted. */
 export function secretsNeeded(plan: DeploymentPlan): string[] {
   const names = new Set<string>();
@@ -22,6 +29,7 @@ export function secretsNeeded(plan: DeploymentPlan): string[] {
   // Managed Grafana signs in through IAM Identity Center and has no admin password.
   if (plan.monitoring.grafana && !aws?.managedMonitoring) names.add(plan.monitoring.grafana.adminPassword.secret);
   if (aws && plan.caches.some((c) => c.redis)) names.add(REDIS_AUTH_SECRET);
+  if (plan.aws?.cdn) names.add(CDN_ORIGIN_SECRET);
   return [...names].sort();
 }
 

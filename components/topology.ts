@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Provider as AwsProvider } from "@pulumi/aws/provider.js";
+import { Provider as AwsProvider, type ProviderArgs } from "@pulumi/aws/provider.js";
 import { planDeployment } from "../src/plan/plan.js";
 import type { DeploymentPlan } from "../src/plan/types.js";
 import type { Topology } from "../src/spec/types.js";
@@ -18,7 +18,7 @@ import { CacheTier, REDIS_AUTH_SECRET } from "./cache-tier/index.js";
 import { EdgeProxy, type ExistingAlbListener } from "./edge-proxy/index.js";
 import { AwsFoundation } from "./foundation/aws.js";
 import { Monitoring } from "./monitoring/index.js";
-import { resolveSecrets, secretsNeeded } from "./secrets.js";
+import { CDN_ORIGIN_SECRET, resolveSecrets, secretsNeeded } from "./secrets.js";
 import { argsError } from "./shared/args.js";
 import type { SecretValues } from "./shared/secrets.js";
 import { dockerLabels, type Tags } from "./shared/tags.js";
@@ -49,6 +49,31 @@ export interface CdnTopologyArgs {
   /** BASE_IMAGE for the edge proxy image build (default a public node:22 slim image). */
   readonly edgeBaseImage?: string;
   readonly existing?: ExistingInfrastructure;
+  /** Stack name carried by AWS physical names (default: the Pulumi stack). */
+  readonly stack?: string;
+}
+
+/**
+ * The AWS provider for the topology's children: the one the caller gives
+ * (`provider`, or an AWS entry of `providers`), else a regional provider that
+ * keeps the stack's own provider settings (`aws:profile`, `aws:assumeRoles`, …)
+ * and only sets the spec's region.
+ */
+function awsProviderFor(name: string, region: string, opts: pulumi.ComponentResourceOptions, parent: pulumi.Resource): pulumi.ProviderResource {
+  if (opts.provider !== undefined && AwsProvider.isInstance(opts.provider)) return opts.provider;
+  const given = Array.isArray(opts.providers) ? opts.providers : Object.values(opts.providers ?? {});
+  const found = given.find((p) => AwsProvider.isInstance(p));
+  if (found) return found;
+  const config = new pulumi.Config("aws");
+  const profile = config.get("profile");
+  const assumeRoles = config.getObject<ProviderArgs["assumeRoles"]>("assumeRoles");
+  const assumeRole = config.getObject<ProviderArgs["assumeRoles"]>("assumeRole");
+  const roles = assumeRoles ?? (assumeRole !== undefined ? ([assumeRole] as unknown as ProviderArgs["assumeRoles"]) : undefined);
+  return new AwsProvider(`${name}-aws`, {
+    region,
+    ...(profile !== undefined ? { profile } : {}),
+    ...(roles !== undefined ? { assumeRoles: roles } : {}),
+  }, { parent });
 }
 
 export class CdnTopology extends pulumi.ComponentResource {
@@ -67,7 +92,7 @@ export class CdnTopology extends pulumi.ComponentResource {
 
   constructor(name: string, args: CdnTopologyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("edgeform:components:CdnTopology", name, {}, opts);
-    const plan = planDeployment(args.spec, args.target);
+    const plan = planDeployment(args.spec, args.target, { stack: args.stack ?? pulumi.getStack() });
     const target = plan.target;
     if (target.provider === "dev") {
       throw argsError("CdnTopology", name, `target "${args.target}" runs on this machine without Docker or a cloud; use \`edgeform dev\` for it`);
@@ -79,9 +104,6 @@ export class CdnTopology extends pulumi.ComponentResource {
     if (target.provider === "aws" && existing.dockerNetwork !== undefined) {
       throw argsError("CdnTopology", name, `existing.dockerNetwork applies to docker targets, and "${target.name}" is an aws target`);
     }
-    const names = new Set(Object.keys(args.spec.fleets));
-    const clash = ["edgeform-edge", "edgeform-prometheus", "edgeform-grafana"].find((n) => names.has(n));
-    if (clash) throw argsError("CdnTopology", name, `fleet name "${clash}" is reserved for edgeform's own service discovery; rename the fleet`);
 
     this.plan = plan;
     const tags: Tags = { ...plan.tags, ...(args.tags ?? {}) };
@@ -130,15 +152,16 @@ export class CdnTopology extends pulumi.ComponentResource {
     } else {
       this.network = undefined;
       const spec = target.spec;
-      const userProviders = Array.isArray(opts.providers) ? opts.providers : Object.values(opts.providers ?? {});
-      const provider = userProviders.find((p) => AwsProvider.isInstance(p)) ?? new AwsProvider(`${name}-aws`, { region: spec.region }, { parent: this });
+      const provider = awsProviderFor(name, spec.region, opts, this);
       const child = { parent: this, providers: [provider] };
+      const aws = plan.aws!;
       const vpcId = existing.vpcId ?? spec.vpcId;
       const publicSubnetIds = existing.publicSubnetIds ?? spec.publicSubnetIds;
       const privateSubnetIds = existing.privateSubnetIds ?? spec.privateSubnetIds;
       const clusterArn = existing.clusterArn ?? spec.clusterArn;
       const foundation = new AwsFoundation(`${name}-foundation`, {
         topology: plan.name,
+        names: aws,
         region: spec.region,
         tags,
         secrets,
@@ -148,6 +171,7 @@ export class CdnTopology extends pulumi.ComponentResource {
         ...(clusterArn !== undefined ? { clusterArn } : {}),
       }, child);
       this.foundation = foundation;
+      const cdnOriginSecret = aws.cdn ? secrets[CDN_ORIGIN_SECRET] : undefined;
       const edgeSecurityGroupId = foundation.edgeSecurityGroup.id;
       for (const cache of redisCaches) {
         this.caches[cache.name] = new CacheTier(`${name}-cache-${cache.name}`, {
@@ -157,7 +181,16 @@ export class CdnTopology extends pulumi.ComponentResource {
         }, child);
       }
       for (const fleet of provisioned) {
-        this.fleets[fleet.name] = new BackendFleet(`${name}-fleet-${fleet.name}`, { fleet, tags, aws: { placement: foundation.placement, edgeSecurityGroupId } }, child);
+        this.fleets[fleet.name] = new BackendFleet(`${name}-fleet-${fleet.name}`, {
+          fleet,
+          tags,
+          aws: {
+            placement: foundation.placement,
+            edgeSecurityGroupId,
+            serviceDependsOn: foundation.taskPrerequisites,
+            ...(spec.fleetTaskRoleArn !== undefined ? { taskRoleArn: spec.fleetTaskRoleArn } : {}),
+          },
+        }, child);
       }
       this.edge = new EdgeProxy(`${name}-edge`, {
         plan,
@@ -167,19 +200,23 @@ export class CdnTopology extends pulumi.ComponentResource {
           placement: foundation.placement,
           publicSubnetIds: foundation.publicSubnetIds,
           securityGroupId: edgeSecurityGroupId,
+          serviceDependsOn: foundation.taskPrerequisites,
+          ...(cdnOriginSecret !== undefined ? { cdnOriginSecret } : {}),
           redisUrls: Object.fromEntries(Object.entries(this.caches).map(([cache, tier]) => [cache, tier.url])),
           ...(spec.cdn ? { cdn: spec.cdn } : {}),
           ...(existing.albListener ? { existingAlbListener: existing.albListener } : {}),
         },
       }, { ...child, dependsOn: [...Object.values(this.fleets)] });
       const lbs = this.edge.aws!.loadBalancers;
-      const publishGrafanaOn = !spec.managedMonitoring && lbs.alb && lbs.albSecurityGroup
-        ? { loadBalancerArn: lbs.alb.arn, securityGroupId: lbs.albSecurityGroup.id, dnsName: lbs.alb.dnsName }
+      // Grafana is private unless the spec asks for public access (validation requires HTTPS for it).
+      const publicGrafana = spec.grafana?.public;
+      const publishGrafanaOn = !spec.managedMonitoring && publicGrafana && lbs.alb && lbs.albSecurityGroup && aws.certificateArn
+        ? { loadBalancerArn: lbs.alb.arn, securityGroupId: lbs.albSecurityGroup.id, dnsName: lbs.alb.dnsName, certificateArn: aws.certificateArn, allowedCidrs: publicGrafana.allowedCidrs, targetGroupName: aws.grafanaTargetGroup }
         : undefined;
       this.monitoring = plan.monitoring.prometheus
         ? new Monitoring(`${name}-monitoring`, {
           monitoring: plan.monitoring,
-          topology: plan.name,
+          topology: aws.prefix,
           edgeAdminPort: plan.edge.adminPort,
           tags,
           aws: {
@@ -187,6 +224,10 @@ export class CdnTopology extends pulumi.ComponentResource {
             edgeSecurityGroupId,
             configWriterImage: this.edge.imageRef,
             managed: spec.managedMonitoring ?? false,
+            names: { managedPrometheus: aws.managedPrometheus, managedGrafana: aws.managedGrafana },
+            serviceDependsOn: foundation.taskPrerequisites,
+            ...(foundation.privateSubnetList ? { dataSubnetIds: foundation.privateSubnetList } : {}),
+            ...(spec.managedGrafana ? { managedGrafanaAuthentication: spec.managedGrafana.authentication } : {}),
             ...(publishGrafanaOn ? { publishGrafanaOn } : {}),
           },
         }, child)

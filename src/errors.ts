@@ -33,6 +33,10 @@ export const ErrorCodes = {
   EF_SPEC_HASH_KEY: "consistent hashing needs a key, other algorithms must not have one",
   EF_SPEC_TARGET: "a target-specific rule is broken",
   EF_SPEC_AWS_REGION: "an AWS region name that is not well formed",
+  EF_SPEC_AWS_HTTPS: "an AWS entry point that would not be HTTPS",
+  EF_SPEC_AWS_KEEPALIVE: "the proxy's keep-alive does not outlast the load balancer's idle timeout",
+  EF_SPEC_AWS_SIZE: "a size Fargate or ElastiCache does not offer",
+  EF_SPEC_RESERVED_NAME: "a name edgeform keeps for its own resources",
   EF_SPEC_DOCKER_PORT: "a port that Docker cannot publish",
   EF_SPEC_NO_ROUTES: "HTTP listeners exist but no route serves them",
   EF_SPEC_ENDPOINT: "an endpoint that is not host:port",
@@ -62,6 +66,7 @@ export const ErrorCodes = {
   EF_PULUMI_CREDENTIALS: "cloud or Docker credentials are missing",
   EF_COMPONENT_ARGS: "a component was given arguments that cannot work together",
   EF_PULUMI_SECRET_MISSING: "a secret the topology references is not set in Pulumi stack config",
+  EF_PULUMI_ENGINE: "the Pulumi engine reported a failure",
   // cli
   EF_CLI_USAGE: "the command line is not valid",
   EF_CLI_FILE_EXISTS: "a file the command would write already exists",

@@ -19,6 +19,10 @@ export interface AwsFleetArgs {
   readonly placement: EcsPlacement;
   /** The edge tier's security group: the only source allowed to reach the fleet. */
   readonly edgeSecurityGroupId: pulumi.Input<string>;
+  /** Resources the tasks need first (AwsFoundation.taskPrerequisites): the service depends on them. */
+  readonly serviceDependsOn?: pulumi.Resource[];
+  /** IAM role the fleet's tasks run as (the target's fleetTaskRoleArn): their own AWS permissions. */
+  readonly taskRoleArn?: pulumi.Input<string>;
 }
 
 export interface AwsFleetResources {
@@ -60,6 +64,7 @@ export function awsFleet(name: string, fleet: PlannedFleet, args: AwsFleetArgs, 
     requiresCompatibilities: ["FARGATE"],
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
     executionRoleArn: placement.executionRoleArn,
+    ...(args.taskRoleArn !== undefined ? { taskRoleArn: args.taskRoleArn } : {}),
     containerDefinitions: containerDefinitionsJson([
       {
         name: "app",
@@ -102,9 +107,11 @@ export function awsFleet(name: string, fleet: PlannedFleet, args: AwsFleetArgs, 
     networkConfiguration: { subnets: placement.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
     serviceRegistries: { registryArn: discovery.arn },
     deploymentCircuitBreaker: { enable: true, rollback: true },
+    // `up` fails when tasks crash-loop instead of reporting success.
+    waitForSteadyState: true,
     propagateTags: "SERVICE",
     tags: awsTags(tags, `${name}-service`),
-  }, scaling ? { parent, ignoreChanges: ["desiredCount"] } : child);
+  }, { parent, dependsOn: args.serviceDependsOn ?? [], ...(scaling ? { ignoreChanges: ["desiredCount"] } : {}) });
 
   let scalingTarget: appautoscaling.Target | undefined;
   let scalingPolicy: appautoscaling.Policy | undefined;

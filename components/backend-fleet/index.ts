@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedFleet } from "../../src/plan/types.js";
 import { argsError, oneProvider, requireSecrets } from "../shared/args.js";
-import { fargateSizeProblem } from "../shared/ecs.js";
+import { fargateSizeProblem } from "../../src/plan/aws-sizes.js";
 import type { SecretValues } from "../shared/secrets.js";
 import type { Tags } from "../shared/tags.js";
 import { awsFleet, type AwsFleetArgs, type AwsFleetResources } from "./aws.js";

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2/index.js";
 import * as elasticache from "@pulumi/aws/elasticache/index.js";
 import { NameLimits, resourceName } from "../../src/plan/naming.js";
+import { nodeTypeFor } from "../../src/plan/aws-sizes.js";
 import type { PlannedCache } from "../../src/plan/types.js";
 import { ingressFromGroup } from "../shared/network-rules.js";
 import { secretOutput } from "../shared/secrets.js";
@@ -34,25 +35,6 @@ export interface AwsCacheResources {
   readonly replicationGroup: elasticache.ReplicationGroup;
 }
 
-/** ElastiCache node types by memory (GiB), smallest first. */
-const NODE_TYPES: Array<[string, number]> = [
-  ["cache.t4g.micro", 0.5],
-  ["cache.t4g.small", 1.37],
-  ["cache.t4g.medium", 3.09],
-  ["cache.r7g.large", 13.07],
-  ["cache.r7g.xlarge", 26.32],
-  ["cache.r7g.2xlarge", 52.82],
-  ["cache.r7g.4xlarge", 105.81],
-];
-
-/**
- * The smallest node that holds maxMemory once ElastiCache's default 25%
- * reserved memory is set aside; undefined when none does.
- */
-export function nodeTypeFor(maxMemoryBytes: number): string | undefined {
-  return NODE_TYPES.find(([, gib]) => gib * 0.75 * 1024 ** 3 >= maxMemoryBytes)?.[0];
-}
-
 export function awsCache(name: string, cache: PlannedCache, args: AwsCacheArgs, tags: Tags | undefined, parent: pulumi.Resource): AwsCacheResources {
   const child = { parent };
   const redis = cache.redis!;
@@ -76,7 +58,7 @@ export function awsCache(name: string, cache: PlannedCache, args: AwsCacheArgs, 
   }, child);
   const nodes = args.nodes ?? 2;
   const replicationGroup = new elasticache.ReplicationGroup(`${name}-redis`, {
-    replicationGroupId: resourceName([cache.resourceName], NameLimits.awsElastiCache),
+    replicationGroupId: redis.replicationGroupId ?? resourceName([cache.resourceName], NameLimits.awsElastiCache),
     description: `edgeform cache ${cache.name}`,
     engine: "redis",
     engineVersion: "7.1",
@@ -95,6 +77,7 @@ export function awsCache(name: string, cache: PlannedCache, args: AwsCacheArgs, 
     snapshotRetentionLimit: 0,
     applyImmediately: true,
     tags: awsTags(tags, `${name}-redis`),
-  }, child);
+    // A fixed id: a replacement must delete the old group first.
+  }, { parent, deleteBeforeReplace: true });
   return { securityGroup, subnetGroup, parameterGroup, replicationGroup };
 }

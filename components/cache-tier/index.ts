@@ -8,7 +8,8 @@ import type { PlannedCache } from "../../src/plan/types.js";
 import { Defaults } from "../../src/plan/defaults.js";
 import { argsError, oneProvider } from "../shared/args.js";
 import type { Tags } from "../shared/tags.js";
-import { awsCache, nodeTypeFor, type AwsCacheArgs, type AwsCacheResources } from "./aws.js";
+import { nodeTypeFor } from "../../src/plan/aws-sizes.js";
+import { awsCache, type AwsCacheArgs, type AwsCacheResources } from "./aws.js";
 import { dockerCache, type DockerCacheArgs, type DockerCacheResources } from "./docker.js";
 
 /** Stack secret holding the ElastiCache AUTH token (`pulumi config set --secret redisAuthToken …`). */
@@ -56,6 +57,6 @@ export class CacheTier extends pulumi.ComponentResource {
   }
 }
 
-export { nodeTypeFor } from "./aws.js";
+export { nodeTypeFor } from "../../src/plan/aws-sizes.js";
 export { redisConfig, REDIS_CONFIG_PATH } from "./docker.js";
 export type { AwsCacheArgs, AwsCacheResources, DockerCacheArgs, DockerCacheResources };

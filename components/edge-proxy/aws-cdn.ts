@@ -3,10 +3,13 @@
  * The cache policy keeps no object longer than the origin's Cache-Control
  * allows (default TTL 0), so CloudFront and the edge's own RFC 9111 cache
  * agree on what is fresh; Host and the query string are part of the key.
+ * CloudFront reaches the ALB over HTTPS only, by the name its certificate
+ * covers, and sends the secret origin header the ALB requires.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudfront from "@pulumi/aws/cloudfront/index.js";
-import { resourceName } from "../../src/plan/naming.js";
+import { HTTPS_PORT, ORIGIN_VERIFY_HEADER } from "../../src/plan/aws.js";
+import type { PlannedAws } from "../../src/plan/types.js";
 import type { AwsTargetSpec } from "../../src/spec/types.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 
@@ -22,16 +25,16 @@ const ORIGIN_ID = "edge-alb";
 export function edgeCdn(
   name: string,
   topology: string,
-  target: string,
+  names: PlannedAws,
   cdn: NonNullable<AwsTargetSpec["cdn"]>,
-  origin: { dnsName: pulumi.Input<string>; httpPort: number },
+  origin: { dnsName: pulumi.Input<string>; secret: pulumi.Input<string> },
   tags: Tags | undefined,
   parent: pulumi.Resource,
 ): CdnResources {
   const child = { parent };
   const cachePolicy = new cloudfront.CachePolicy(`${name}-cdn-cache`, {
-    // CloudFront policies are global to the account: the target is part of the name.
-    name: resourceName([topology, target, "edge-cache"], 128),
+    // CloudFront policies are global to the account: the stack is part of the name.
+    name: names.cdnCachePolicy,
     comment: `edgeform ${topology}: honour the origin's Cache-Control`,
     defaultTtl: 0,
     minTtl: 0,
@@ -43,14 +46,14 @@ export function edgeCdn(
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
     },
-  }, child);
+  }, { parent, deleteBeforeReplace: true });
   const originRequestPolicy = new cloudfront.OriginRequestPolicy(`${name}-cdn-origin`, {
-    name: resourceName([topology, target, "edge-origin"], 128),
+    name: names.cdnOriginRequestPolicy,
     comment: `edgeform ${topology}: forward what the edge routes on`,
     cookiesConfig: { cookieBehavior: "all" },
     headersConfig: { headerBehavior: "allViewer" },
     queryStringsConfig: { queryStringBehavior: "all" },
-  }, child);
+  }, { parent, deleteBeforeReplace: true });
   const aliases = cdn.aliases ?? [];
   const distribution = new cloudfront.Distribution(`${name}-cdn`, {
     enabled: true,
@@ -62,12 +65,13 @@ export function edgeCdn(
     origins: [
       {
         originId: ORIGIN_ID,
-        domainName: origin.dnsName,
+        // Validation requires loadBalancer.domainName: the name the ALB's certificate covers.
+        domainName: names.originDomainName ?? origin.dnsName,
+        customHeaders: [{ name: ORIGIN_VERIFY_HEADER, value: pulumi.secret(origin.secret) }],
         customOriginConfig: {
-          httpPort: origin.httpPort,
-          httpsPort: 443,
-          // The ALB listens on plain HTTP (no certificate is provisioned for it).
-          originProtocolPolicy: "http-only",
+          httpPort: 80,
+          httpsPort: HTTPS_PORT,
+          originProtocolPolicy: "https-only",
           originSslProtocols: ["TLSv1.2"],
           originReadTimeout: 30,
         },

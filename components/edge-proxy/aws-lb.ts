@@ -1,15 +1,19 @@
 /**
  * Public entry points of the edge tier on AWS: an Application Load Balancer
  * for the HTTP listeners and a Network Load Balancer for the TCP listeners.
- * Target groups send traffic to the edge tasks' listener ports and health
- * check `/readyz` on their admin port. The load balancers' security groups are
- * the only ones open to the world; the edge admits traffic only from them.
+ * Target groups send traffic to the edge tasks' listener ports and check
+ * liveness (`/healthz`) on their admin port, so one fleet being down never
+ * fails every edge target. With a certificate the ALB speaks HTTPS (and
+ * redirects HTTP); with CloudFront in front it admits only CloudFront's
+ * origin-facing addresses and forwards only requests carrying the secret
+ * origin header, answering 403 to anything else. Every name comes from the plan.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2/index.js";
 import * as lb from "@pulumi/aws/lb/index.js";
-import { NameLimits, resourceName } from "../../src/plan/naming.js";
+import { HTTP_PORT, ORIGIN_VERIFY_HEADER } from "../../src/plan/aws.js";
 import type { DeploymentPlan, PlannedListener } from "../../src/plan/types.js";
+import { EDGE_LIVENESS_PATH } from "../shared/health.js";
 import { egressAnywhere, ingressFromGroup, ingressFromPrefixList, publicIngress } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 
@@ -29,8 +33,10 @@ export interface LoadBalancerArgs {
   publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   edgeSecurityGroupId: pulumi.Input<string>;
   existingAlbListener?: ExistingAlbListener | undefined;
-  /** With a CDN in front, the ALB admits only CloudFront's origin-facing addresses. */
+  /** With a CDN in front, the ALB admits only CloudFront's origin-facing addresses… */
   cloudFrontOnly: boolean;
+  /** …and forwards only requests whose origin header carries this secret. */
+  originSecret?: pulumi.Input<string> | undefined;
 }
 
 export interface TargetBinding {
@@ -54,6 +60,11 @@ export interface EdgeLoadBalancers {
 /** Prefix list of CloudFront's origin-facing servers, managed by AWS. */
 const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
 
+/** TLS 1.2 and 1.3 only, forward-secret ciphers (AWS's recommended policy). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+const FORBIDDEN = { type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "forbidden", statusCode: "403" } };
+
 export function edgeLoadBalancers(name: string, plan: DeploymentPlan, args: LoadBalancerArgs, tags: Tags | undefined, parent: pulumi.Resource): EdgeLoadBalancers {
   const child = { parent };
   const edge = plan.edge;
@@ -63,14 +74,15 @@ export function edgeLoadBalancers(name: string, plan: DeploymentPlan, args: Load
   const listeners: lb.Listener[] = [];
   const listenerRules: lb.ListenerRule[] = [];
   const urls: EdgeLoadBalancers["urls"] = [];
-  const lbName = (...parts: string[]) => resourceName([plan.name, ...parts], NameLimits.awsLoadBalancer);
+  const names = plan.aws!;
   const admitToEdge = (from: pulumi.Input<string>, ports: number[], what: string) => {
     for (const port of [...new Set([...ports, edge.adminPort])]) {
       ingressFromGroup(`${name}-${what}-to-edge-${port}`, { to: args.edgeSecurityGroupId, from, port, description: `${what} → edge:${port}` }, tags, child);
     }
   };
+  // The name carries a hash of port and protocol: a replacement gets a new name, created before the old one goes.
   const targetGroup = (l: PlannedListener, protocol: "HTTP" | "TCP") => new lb.TargetGroup(`${name}-tg-${l.name}`, {
-    name: lbName(l.name, protocol === "HTTP" ? "h" : "t"),
+    name: names.targetGroups[l.name]!,
     port: l.port,
     protocol,
     targetType: "ip",
@@ -79,7 +91,7 @@ export function edgeLoadBalancers(name: string, plan: DeploymentPlan, args: Load
     healthCheck: {
       enabled: true,
       protocol: "HTTP",
-      path: "/readyz",
+      path: EDGE_LIVENESS_PATH,
       port: String(edge.adminPort),
       matcher: "200",
       interval: 10,
@@ -116,38 +128,65 @@ export function edgeLoadBalancers(name: string, plan: DeploymentPlan, args: Load
       description: `public HTTP entry of ${plan.name}`,
       tags: awsTags(tags, `${name}-alb-sg`),
     }, child);
-    const cloudFront = args.cloudFrontOnly ? ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent }) : undefined;
-    for (const l of http) {
-      if (cloudFront) {
-        ingressFromPrefixList(`${name}-alb-in-${l.name}`, albSecurityGroup.id, cloudFront.id, l.port, `CloudFront → ${l.name}`, tags, child);
-      } else {
-        publicIngress(`${name}-alb-in-${l.name}`, albSecurityGroup.id, l.port, `public HTTP listener ${l.name}`, tags, child);
-      }
+    const albPorts = [...names.albListeners.map((l) => l.port), ...(names.redirectHttpToHttps ? [HTTP_PORT] : [])];
+    if (args.cloudFrontOnly) {
+      // Looked up in the stack's region (ids differ per region). The list counts as 55 rules
+      // against the group's quota of 60, so one rule spans every listener port.
+      const cloudFront = ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING }, { parent });
+      ingressFromPrefixList(`${name}-alb-in-cloudfront`, albSecurityGroup.id, cloudFront.id, { from: Math.min(...albPorts), to: Math.max(...albPorts) }, "CloudFront origin-facing → ALB", tags, child);
+    } else {
+      for (const port of [...new Set(albPorts)]) publicIngress(`${name}-alb-in-${port}`, albSecurityGroup.id, port, `public entry :${port}`, tags, child);
     }
     egressAnywhere(`${name}-alb-egress`, albSecurityGroup.id, tags, child);
     alb = new lb.LoadBalancer(`${name}-alb`, {
-      name: lbName("alb"),
+      name: names.alb,
       loadBalancerType: "application",
       internal: false,
       subnets: args.publicSubnetIds,
       securityGroups: [albSecurityGroup.id],
       // Requests with malformed headers never reach the proxy.
       dropInvalidHeaderFields: true,
-      idleTimeout: 60,
+      // Shorter than the proxy's keep-alive (the plan sets both), so the ALB closes idle connections first.
+      idleTimeout: names.albIdleTimeoutSeconds,
       tags: awsTags(tags, `${name}-alb`),
-    }, child);
+    }, { parent, deleteBeforeReplace: true });
     httpDnsName = alb.dnsName;
-    for (const l of http) {
+    for (const entry of names.albListeners) {
+      const l = http.find((h) => h.name === entry.listener)!;
       const tg = targetGroup(l, "HTTP");
       targets.push({ listener: l, targetGroup: tg });
-      listeners.push(new lb.Listener(`${name}-listener-${l.name}`, {
+      const forward = { type: "forward", targetGroupArn: tg.arn };
+      const listener = new lb.Listener(`${name}-listener-${l.name}`, {
         loadBalancerArn: alb.arn,
-        port: l.port,
-        protocol: "HTTP",
-        defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+        port: entry.port,
+        protocol: entry.protocol,
+        ...(entry.protocol === "HTTPS" ? { certificateArn: names.certificateArn!, sslPolicy: TLS_POLICY } : {}),
+        // Behind CloudFront only requests with the origin secret are forwarded (a rule below); the rest get 403.
+        defaultActions: [args.originSecret !== undefined ? FORBIDDEN : forward],
         tags: awsTags(tags, `${name}-listener-${l.name}`),
+      }, child);
+      listeners.push(listener);
+      if (args.originSecret !== undefined) {
+        listenerRules.push(new lb.ListenerRule(`${name}-origin-${l.name}`, {
+          listenerArn: listener.arn,
+          priority: 1,
+          conditions: [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [pulumi.secret(args.originSecret)] } }],
+          actions: [forward],
+          tags: awsTags(tags, `${name}-origin-${l.name}`),
+        }, child));
+      }
+      const scheme = entry.protocol === "HTTPS" ? "https" : "http";
+      const defaultPort = scheme === "https" ? 443 : 80;
+      urls.push({ protocol: "http", url: pulumi.interpolate`${scheme}://${names.originDomainName ?? alb.dnsName}${entry.port === defaultPort ? "" : `:${entry.port}`}` });
+    }
+    if (names.redirectHttpToHttps) {
+      listeners.push(new lb.Listener(`${name}-listener-redirect`, {
+        loadBalancerArn: alb.arn,
+        port: HTTP_PORT,
+        protocol: "HTTP",
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(names.albListeners[0]!.port), statusCode: "HTTP_301" } }],
+        tags: awsTags(tags, `${name}-listener-redirect`),
       }, child));
-      urls.push({ protocol: "http", url: pulumi.interpolate`http://${alb.dnsName}${l.port === 80 ? "" : `:${l.port}`}` });
     }
     admitToEdge(albSecurityGroup.id, http.map((l) => l.port), "alb");
   }
@@ -163,14 +202,14 @@ export function edgeLoadBalancers(name: string, plan: DeploymentPlan, args: Load
     for (const l of tcp) publicIngress(`${name}-nlb-in-${l.name}`, nlbSecurityGroup.id, l.port, `public TCP listener ${l.name}`, tags, child);
     egressAnywhere(`${name}-nlb-egress`, nlbSecurityGroup.id, tags, child);
     nlb = new lb.LoadBalancer(`${name}-nlb`, {
-      name: lbName("nlb"),
+      name: names.nlb,
       loadBalancerType: "network",
       internal: false,
       subnets: args.publicSubnetIds,
       securityGroups: [nlbSecurityGroup.id],
       enableCrossZoneLoadBalancing: true,
       tags: awsTags(tags, `${name}-nlb`),
-    }, child);
+    }, { parent, deleteBeforeReplace: true });
     for (const l of tcp) {
       const tg = targetGroup(l, "TCP");
       targets.push({ listener: l, targetGroup: tg });

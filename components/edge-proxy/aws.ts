@@ -9,12 +9,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import * as ecr from "@pulumi/aws/ecr/index.js";
 import * as ecs from "@pulumi/aws/ecs/index.js";
+import * as iam from "@pulumi/aws/iam/index.js";
 import * as servicediscovery from "@pulumi/aws/servicediscovery/index.js";
 import { awsDiscoveryNames } from "../../src/plan/monitoring/files.js";
 import type { DeploymentPlan } from "../../src/plan/types.js";
 import type { AwsTargetSpec } from "../../src/spec/types.js";
 import { awsLogs, configWriter, containerDefinitionsJson, type EcsPlacement } from "../shared/ecs.js";
-import { nodeHttpProbe } from "../shared/health.js";
+import { EDGE_LIVENESS_PATH, nodeHttpProbe } from "../shared/health.js";
+import { assumeRolePolicy } from "../shared/iam.js";
 import { PROXY_COMMAND, PROXY_CONFIG_PATH } from "../shared/paths.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 import { edgeCdn, type CdnResources } from "./aws-cdn.js";
@@ -33,6 +35,10 @@ export interface AwsEdgeArgs {
   readonly cdn?: AwsTargetSpec["cdn"];
   /** Add a rule to this ALB listener instead of creating an ALB. */
   readonly existingAlbListener?: ExistingAlbListener;
+  /** Resources the tasks need first (AwsFoundation.taskPrerequisites): the service depends on them. */
+  readonly serviceDependsOn?: pulumi.Resource[];
+  /** With a CDN: the secret CloudFront sends in its origin header and the ALB requires. */
+  readonly cdnOriginSecret?: pulumi.Input<string>;
 }
 
 export interface AwsEdgeResources {
@@ -40,6 +46,7 @@ export interface AwsEdgeResources {
   readonly image: docker.Image | undefined;
   readonly taskDefinition: ecs.TaskDefinition;
   readonly discovery: servicediscovery.Service;
+  readonly taskRole: iam.Role;
   readonly service: ecs.Service;
   readonly loadBalancers: EdgeLoadBalancers;
   readonly cdn: CdnResources | undefined;
@@ -47,6 +54,36 @@ export interface AwsEdgeResources {
 
 /** CPU units / MiB of one edge task: the proxy and its (short-lived) config writer. */
 const EDGE_TASK = { cpu: 512, memoryMiB: 1024 };
+
+/** Keep the last 20 images: every `up` pushes one. */
+const ECR_LIFECYCLE = {
+  rules: [{ rulePriority: 1, description: "keep the last 20 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 }, action: { type: "expire" } }],
+};
+
+/**
+ * The edge tasks' own role: allowed only to list the instances of this
+ * topology's Cloud Map namespace (discovery beyond Cloud Map DNS's eight records).
+ */
+function edgeTaskRole(name: string, plan: DeploymentPlan, placement: EcsPlacement, tags: Tags | undefined, parent: pulumi.Resource): iam.Role {
+  const role = new iam.Role(`${name}-task-role`, {
+    description: `edge proxy tasks of ${plan.name}: Cloud Map discovery only`,
+    assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", placement.accountId),
+    tags: awsTags(tags, `${name}-task-role`),
+  }, { parent });
+  new iam.RolePolicy(`${name}-task-discovery`, {
+    role: role.name,
+    policy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{
+        Effect: "Allow",
+        Action: ["servicediscovery:DiscoverInstances"],
+        Resource: "*",
+        Condition: { StringEquals: { "servicediscovery:NamespaceName": plan.aws!.namespace } },
+      }],
+    }),
+  }, { parent });
+  return role;
+}
 
 export function cdnEnabled(cdn: AwsTargetSpec["cdn"]): boolean {
   return cdn !== undefined && cdn.enabled !== false;
@@ -72,13 +109,14 @@ export function awsEdge(
     imageRef = pulumi.output(edge.image);
   } else {
     repository = new ecr.Repository(`${name}-repo`, {
-      name: edge.resourceName,
+      name: plan.aws!.ecrRepository,
       imageTagMutability: "MUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       // `edgeform destroy` removes the repository with its images.
       forceDelete: true,
       tags: awsTags(tags, `${name}-repo`),
-    }, child);
+    }, { parent, deleteBeforeReplace: true });
+    new ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: JSON.stringify(ECR_LIFECYCLE) }, child);
     const auth = ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
     image = buildEdgeImage(`${name}-image`, {
       imageName: pulumi.interpolate`${repository.repositoryUrl}:latest`,
@@ -99,6 +137,7 @@ export function awsEdge(
   }
   const secrets = Object.entries(secretNames).sort(([a], [b]) => a.localeCompare(b)).map(([env, secret]) => ({ name: env, valueFrom: placement.secretArns[secret]! }));
   const ports = [...new Set([...edge.listeners.map((l) => l.port), edge.adminPort])];
+  const taskRole = edgeTaskRole(name, plan, placement, tags, parent);
   const taskDefinition = new ecs.TaskDefinition(`${name}-task`, {
     family: edge.resourceName,
     cpu: String(EDGE_TASK.cpu),
@@ -107,6 +146,7 @@ export function awsEdge(
     requiresCompatibilities: ["FARGATE"],
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
     executionRoleArn: placement.executionRoleArn,
+    taskRoleArn: taskRole.arn,
     volumes: writer.volumes,
     containerDefinitions: containerDefinitionsJson([
       writer.container,
@@ -118,7 +158,7 @@ export function awsEdge(
         environment,
         ...(secrets.length > 0 ? { secrets } : {}),
         portMappings: ports.map((containerPort) => ({ containerPort, protocol: "tcp" as const })),
-        healthCheck: { command: ["CMD", "node", "-e", nodeHttpProbe(edge.adminPort, "/readyz")], interval: 10, timeout: 5, retries: 3, startPeriod: 15 },
+        healthCheck: { command: ["CMD", "node", "-e", nodeHttpProbe(edge.adminPort, EDGE_LIVENESS_PATH)], interval: 10, timeout: 5, retries: 3, startPeriod: 15 },
         dependsOn: [writer.dependency],
         mountPoints: writer.readerMounts,
         logConfiguration: logs,
@@ -127,7 +167,7 @@ export function awsEdge(
     tags: awsTags(tags, `${name}-task`),
   }, child);
 
-  const names = awsDiscoveryNames(plan.name);
+  const names = awsDiscoveryNames(plan.aws!.prefix);
   const discovery = new servicediscovery.Service(`${name}-discovery`, {
     name: names.edgeService,
     description: "every edge proxy task (Prometheus scrapes each one)",
@@ -144,6 +184,7 @@ export function awsEdge(
     edgeSecurityGroupId: args.securityGroupId,
     existingAlbListener: args.existingAlbListener,
     cloudFrontOnly: withCdn && args.existingAlbListener === undefined,
+    originSecret: withCdn && args.existingAlbListener === undefined ? args.cdnOriginSecret : undefined,
   }, tags, parent);
 
   const service = new ecs.Service(`${name}-service`, {
@@ -157,15 +198,16 @@ export function awsEdge(
     ...(loadBalancers.targets.length > 0 ? { healthCheckGracePeriodSeconds: 30 } : {}),
     serviceRegistries: { registryArn: discovery.arn },
     deploymentCircuitBreaker: { enable: true, rollback: true },
+    // `up` fails when tasks crash-loop instead of reporting success.
+    waitForSteadyState: true,
     propagateTags: "SERVICE",
     tags: awsTags(tags, `${name}-service`),
-    // ECS refuses a target group that no listener uses yet.
-  }, { parent, dependsOn: [...loadBalancers.listeners, ...loadBalancers.listenerRules] });
+    // ECS refuses a target group that no listener uses yet; tasks need the foundation's network, roles and secrets.
+  }, { parent, dependsOn: [...loadBalancers.listeners, ...loadBalancers.listenerRules, taskRole, ...(args.serviceDependsOn ?? [])] });
 
   let cdn: CdnResources | undefined;
   if (withCdn && loadBalancers.httpDnsName) {
-    const firstHttp = edge.listeners.find((l) => l.protocol === "http")!;
-    cdn = edgeCdn(name, plan.name, plan.target.name, args.cdn!, { dnsName: loadBalancers.httpDnsName, httpPort: firstHttp.port }, tags, parent);
+    cdn = edgeCdn(name, plan.name, plan.aws!, args.cdn!, { dnsName: loadBalancers.httpDnsName, secret: args.cdnOriginSecret! }, tags, parent);
   }
-  return { repository, image, taskDefinition, discovery, service, loadBalancers, cdn, imageRef };
+  return { repository, image, taskDefinition, discovery, taskRole, service, loadBalancers, cdn, imageRef };
 }

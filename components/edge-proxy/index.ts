@@ -47,8 +47,14 @@ export class EdgeProxy extends pulumi.ComponentResource {
     let awsSecretNames: Record<string, string> = {};
     if (where.aws) {
       const a = where.aws;
+      if (plan.aws === undefined) {
+        throw argsError("EdgeProxy", name, "the plan has no AWS names (plan.aws); plan the spec for an aws target with planDeployment");
+      }
       if (cdnEnabled(a.cdn) && http.length === 0) {
         throw argsError("EdgeProxy", name, "the target enables a CDN, but the edge has no HTTP listener for CloudFront to reach", "add an http listener or set cdn.enabled: false");
+      }
+      if (cdnEnabled(a.cdn) && a.existingAlbListener === undefined && a.cdnOriginSecret === undefined) {
+        throw argsError("EdgeProxy", name, "the target enables a CDN, so the ALB needs the secret CloudFront sends as its origin header; pass cdnOriginSecret");
       }
       if (a.existingAlbListener && http.length > 1) {
         throw argsError("EdgeProxy", name, `an existing ALB listener can front one HTTP listener, and the edge has ${http.length}`);

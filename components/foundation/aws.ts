@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones.js";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity.js";
 import * as cloudwatch from "@pulumi/aws/cloudwatch/index.js";
 import * as ec2 from "@pulumi/aws/ec2/index.js";
 import * as ecs from "@pulumi/aws/ecs/index.js";
@@ -17,12 +18,19 @@ import * as servicediscovery from "@pulumi/aws/servicediscovery/index.js";
 import { argsError } from "../shared/args.js";
 import type { EcsPlacement } from "../shared/ecs.js";
 import { egressAnywhere } from "../shared/network-rules.js";
+import type { PlannedAws } from "../../src/plan/types.js";
+import { assumeRolePolicy } from "../shared/iam.js";
 import { secretOutput, type SecretValues } from "../shared/secrets.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 
+/** The physical names a foundation uses, from the plan (DeploymentPlan.aws). */
+export type FoundationNames = Pick<PlannedAws, "prefix" | "namespace" | "logGroup" | "secretPrefix">;
+
 export interface AwsFoundationArgs {
-  /** Topology name: the Cloud Map namespace is `<topology>.local`, secrets live under `edgeform/<topology>/`. */
+  /** Topology name, for descriptions. */
   readonly topology: string;
+  /** Cloud Map namespace, log group and secret names (plan.aws). */
+  readonly names: FoundationNames;
   readonly region: string;
   readonly tags?: Tags;
   /** Secret name → value; each becomes a Secrets Manager secret that tasks read by ARN. */
@@ -43,12 +51,15 @@ interface CreatedVpc {
   publicSubnets: ec2.Subnet[];
   privateSubnets: ec2.Subnet[];
   natGateway: ec2.NatGateway;
+  routeTableAssociations: ec2.RouteTableAssociation[];
 }
 
 export class AwsFoundation extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** The private subnets one by one, when their number is known before deployment (for per-subnet resources). */
+  readonly privateSubnetList: pulumi.Input<string>[] | undefined;
   readonly clusterArn: pulumi.Output<string>;
   /** Created resources; undefined where an existing one was passed in. */
   readonly network: CreatedVpc | undefined;
@@ -58,8 +69,17 @@ export class AwsFoundation extends pulumi.ComponentResource {
   readonly edgeSecurityGroup: ec2.SecurityGroup;
   readonly executionRole: iam.Role;
   readonly logGroup: cloudwatch.LogGroup;
+  /** The account the stack deploys to: trust policies admit only its services (aws:SourceAccount). */
+  readonly accountId: pulumi.Output<string>;
   readonly secrets: Record<string, secretsmanager.Secret>;
   readonly placement: EcsPlacement;
+  /**
+   * What a task needs before it can start: the NAT gateway and route-table
+   * associations (image pulls, AWS APIs), the execution role's policies and
+   * the secret values. ECS services depend on these, so a service is never
+   * created (or waited for) before its tasks could run.
+   */
+  readonly taskPrerequisites: pulumi.Resource[];
 
   constructor(name: string, args: AwsFoundationArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("edgeform:components:AwsFoundation", name, {}, opts);
@@ -73,17 +93,20 @@ export class AwsFoundation extends pulumi.ComponentResource {
     }
     const child = { parent: this };
     const tags = args.tags;
+    this.accountId = getCallerIdentityOutput({}, { parent: this }).accountId;
 
     if (args.vpcId !== undefined) {
       this.network = undefined;
       this.vpcId = pulumi.output(args.vpcId);
       this.publicSubnetIds = pulumi.output(args.publicSubnetIds!);
       this.privateSubnetIds = pulumi.output(args.privateSubnetIds!);
+      this.privateSubnetList = Array.isArray(args.privateSubnetIds) ? [...args.privateSubnetIds] : undefined;
     } else {
       this.network = createVpc(name, azCount, tags, this);
       this.vpcId = this.network.vpc.id;
       this.publicSubnetIds = pulumi.all(this.network.publicSubnets.map((s) => s.id));
       this.privateSubnetIds = pulumi.all(this.network.privateSubnets.map((s) => s.id));
+      this.privateSubnetList = this.network.privateSubnets.map((s) => s.id);
     }
 
     if (args.clusterArn !== undefined) {
@@ -97,12 +120,14 @@ export class AwsFoundation extends pulumi.ComponentResource {
       this.clusterArn = this.cluster.arn;
     }
 
+    // Fixed names: a replacement must delete the old one first, or it would collide with itself.
+    const fixedName = { parent: this, deleteBeforeReplace: true };
     this.namespace = new servicediscovery.PrivateDnsNamespace(`${name}-ns`, {
-      name: `${args.topology}.local`,
+      name: args.names.namespace,
       vpc: this.vpcId,
       description: `edgeform topology ${args.topology}: fleets, edge and monitoring by name`,
       tags: awsTags(tags, `${name}-ns`),
-    }, child);
+    }, fixedName);
 
     this.edgeSecurityGroup = new ec2.SecurityGroup(`${name}-edge-sg`, {
       vpcId: this.vpcId,
@@ -112,49 +137,47 @@ export class AwsFoundation extends pulumi.ComponentResource {
     egressAnywhere(`${name}-edge-egress`, this.edgeSecurityGroup.id, tags, child);
 
     this.logGroup = new cloudwatch.LogGroup(`${name}-logs`, {
-      name: `/edgeform/${args.topology}`,
+      name: args.names.logGroup,
       retentionInDays: 14,
       tags: awsTags(tags, `${name}-logs`),
-    }, child);
+    }, fixedName);
 
+    const prerequisites: pulumi.Resource[] = this.network ? [this.network.natGateway, ...this.network.routeTableAssociations] : [];
     this.secrets = {};
     const secretArns: Record<string, pulumi.Output<string>> = {};
     for (const secretName of Object.keys(args.secrets ?? {}).sort()) {
       const resource = `${name}-secret-${secretName.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
       const secret = new secretsmanager.Secret(resource, {
-        name: `edgeform/${args.topology}/${secretName}`,
+        name: `${args.names.secretPrefix}${secretName}`,
         description: `edgeform secret "${secretName}" of topology ${args.topology}`,
         // Deleted at once on destroy, so `edgeform up` after `destroy` can recreate the same name.
         recoveryWindowInDays: 0,
         tags: awsTags(tags, resource),
-      }, child);
-      new secretsmanager.SecretVersion(`${resource}-value`, { secretId: secret.id, secretString: secretOutput(args.secrets![secretName]!) }, child);
+      }, fixedName);
+      prerequisites.push(new secretsmanager.SecretVersion(`${resource}-value`, { secretId: secret.id, secretString: secretOutput(args.secrets![secretName]!) }, child));
       this.secrets[secretName] = secret;
       secretArns[secretName] = secret.arn;
     }
 
     this.executionRole = new iam.Role(`${name}-exec`, {
       description: `ECS task execution role of edgeform topology ${args.topology}`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
+      assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", this.accountId),
       tags: awsTags(tags, `${name}-exec`),
     }, child);
-    new iam.RolePolicyAttachment(`${name}-exec-policy`, {
+    prerequisites.push(new iam.RolePolicyAttachment(`${name}-exec-policy`, {
       role: this.executionRole.name,
       policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-    }, child);
+    }, child));
     const arns = Object.values(secretArns);
     if (arns.length > 0) {
       // Only this topology's secrets, only read.
-      new iam.RolePolicy(`${name}-exec-secrets`, {
+      prerequisites.push(new iam.RolePolicy(`${name}-exec-secrets`, {
         role: this.executionRole.name,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: pulumi.all(arns) }],
         }),
-      }, child);
+      }, child));
     }
 
     this.placement = {
@@ -166,7 +189,10 @@ export class AwsFoundation extends pulumi.ComponentResource {
       executionRoleArn: this.executionRole.arn,
       logGroupName: this.logGroup.name,
       secretArns,
+      accountId: this.accountId,
+      namespaceName: args.names.namespace,
     };
+    this.taskPrerequisites = prerequisites;
 
     this.registerOutputs({
       vpcId: this.vpcId,
@@ -224,7 +250,9 @@ function createVpc(name: string, azCount: number, tags: Tags | undefined, parent
     routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }],
     tags: awsTags(tags, `${name}-private-rt`),
   }, child);
-  publicSubnets.forEach((s, i) => new ec2.RouteTableAssociation(`${name}-public-rta-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }, child));
-  privateSubnets.forEach((s, i) => new ec2.RouteTableAssociation(`${name}-private-rta-${i}`, { subnetId: s.id, routeTableId: privateRoutes.id }, child));
-  return { vpc, publicSubnets, privateSubnets, natGateway };
+  const routeTableAssociations = [
+    ...publicSubnets.map((s, i) => new ec2.RouteTableAssociation(`${name}-public-rta-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }, child)),
+    ...privateSubnets.map((s, i) => new ec2.RouteTableAssociation(`${name}-private-rta-${i}`, { subnetId: s.id, routeTableId: privateRoutes.id }, child)),
+  ];
+  return { vpc, publicSubnets, privateSubnets, natGateway, routeTableAssociations };
 }

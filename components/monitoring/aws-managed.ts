@@ -14,6 +14,7 @@ import * as grafana from "@pulumi/aws/grafana/index.js";
 import * as iam from "@pulumi/aws/iam/index.js";
 import { PrometheusFiles } from "../../src/plan/monitoring/files.js";
 import type { PlannedMonitoring } from "../../src/plan/types.js";
+import { assumeRolePolicy } from "../shared/iam.js";
 import { egressAnywhere, ingressFromGroup } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 import { monitoringService, monitoringTask, type AwsMonitoringArgs } from "./aws.js";
@@ -27,10 +28,6 @@ export interface ManagedMonitoringResources {
   readonly grafanaWorkspace: grafana.Workspace | undefined;
 }
 
-const assumedBy = (service: string) => JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
-});
 
 export function awsManagedMonitoring(
   name: string,
@@ -45,17 +42,18 @@ export function awsManagedMonitoring(
   const p = monitoring.prometheus!;
   const { placement } = args;
 
-  const workspace = new amp.Workspace(`${name}-amp`, { alias: `edgeform-${topology}`, tags: awsTags(tags, `${name}-amp`) }, child);
+  const names = args.names ?? { managedPrometheus: `edgeform-${topology}`, managedGrafana: `edgeform-${topology}` };
+  const workspace = new amp.Workspace(`${name}-amp`, { alias: names.managedPrometheus, tags: awsTags(tags, `${name}-amp`) }, child);
   const rules = new amp.RuleGroupNamespace(`${name}-amp-rules`, {
     workspaceId: workspace.id,
-    name: `edgeform-${topology}`,
+    name: names.managedPrometheus,
     data: p.rulesYaml,
     tags: awsTags(tags, `${name}-amp-rules`),
   }, child);
 
   const agentRole = new iam.Role(`${name}-agent-role`, {
     description: `Prometheus agent of ${topology}: remote-write to its AMP workspace`,
-    assumeRolePolicy: assumedBy("ecs-tasks.amazonaws.com"),
+    assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", placement.accountId),
     tags: awsTags(tags, `${name}-agent-role`),
   }, child);
   new iam.RolePolicy(`${name}-agent-write`, {
@@ -83,13 +81,13 @@ export function awsManagedMonitoring(
     files: { [PrometheusFiles.config]: remoteWrite.apply((url) => agentConfigYaml(p.configYaml, url, placement.region)) },
     taskRoleArn: agentRole.arn,
   }, args, tags, parent);
-  const agentService = monitoringService(`${name}-agent`, p.resourceName, agentTask, agentSecurityGroup, placement, {}, tags, parent);
+  const agentService = monitoringService(`${name}-agent`, p.resourceName, agentTask, agentSecurityGroup, placement, { dependsOn: args.serviceDependsOn ?? [] }, tags, parent);
 
   let grafanaWorkspace: grafana.Workspace | undefined;
   if (monitoring.grafana) {
     const grafanaRole = new iam.Role(`${name}-grafana-role`, {
       description: `Managed Grafana of ${topology}: query its AMP workspace`,
-      assumeRolePolicy: assumedBy("grafana.amazonaws.com"),
+      assumeRolePolicy: assumeRolePolicy("grafana.amazonaws.com", placement.accountId),
       tags: awsTags(tags, `${name}-grafana-role`),
     }, child);
     new iam.RolePolicyAttachment(`${name}-grafana-query`, {
@@ -97,10 +95,11 @@ export function awsManagedMonitoring(
       policyArn: "arn:aws:iam::aws:policy/AmazonPrometheusQueryAccess",
     }, child);
     grafanaWorkspace = new grafana.Workspace(`${name}-grafana`, {
-      name: `edgeform-${topology}`,
+      name: names.managedGrafana,
       description: `edgeform topology ${topology}`,
       accountAccessType: "CURRENT_ACCOUNT",
-      authenticationProviders: ["AWS_SSO"],
+      // A spec choice (managedGrafana.authentication); validation says what each needs.
+      authenticationProviders: [args.managedGrafanaAuthentication ?? "AWS_SSO"],
       permissionType: "SERVICE_MANAGED",
       dataSources: ["PROMETHEUS"],
       roleArn: grafanaRole.arn,

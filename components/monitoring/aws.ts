@@ -2,8 +2,10 @@
  * Monitoring on AWS, self-hosted: Prometheus and Grafana as ECS Fargate
  * services in the private subnets. Prometheus finds every edge task through
  * the edge's Cloud Map name and is itself registered in Cloud Map, which is
- * how Grafana's datasource reaches it. Grafana is published on the edge's ALB
- * (port 3000) when one is given; Prometheus stays inside the VPC.
+ * how Grafana's datasource reaches it. Grafana is private (inside the VPC, by
+ * its Cloud Map name) unless the target asks for public access: then it is
+ * published on the edge's ALB over HTTPS (port 3000), to the allowed networks
+ * only. Prometheus always stays inside the VPC.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2/index.js";
@@ -11,18 +13,25 @@ import * as ecs from "@pulumi/aws/ecs/index.js";
 import * as lb from "@pulumi/aws/lb/index.js";
 import * as servicediscovery from "@pulumi/aws/servicediscovery/index.js";
 import { awsDiscoveryNames, GrafanaFiles, PrometheusFiles } from "../../src/plan/monitoring/files.js";
-import { NameLimits, resourceName } from "../../src/plan/naming.js";
+import { TLS_POLICY } from "../edge-proxy/aws-lb.js";
 import type { PlannedMonitoring } from "../../src/plan/types.js";
 import { awsLogs, configWriter, containerDefinitionsJson, type EcsPlacement } from "../shared/ecs.js";
 import { egressAnywhere, ingressFromGroup, publicIngress } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
+import { prometheusStorage, type PrometheusStorage } from "./aws-prometheus-storage.js";
 import { prometheusServerArgs } from "./prometheus-args.js";
 
-/** An ALB to publish Grafana on (EdgeProxy's), with its security group. */
+/** An ALB to publish Grafana on (EdgeProxy's), with its security group: HTTPS, to the allowed networks only. */
 export interface GrafanaPublishing {
   readonly loadBalancerArn: pulumi.Input<string>;
   readonly securityGroupId: pulumi.Input<string>;
   readonly dnsName: pulumi.Input<string>;
+  /** ACM certificate of the HTTPS listener (the target's loadBalancer.certificateArn). */
+  readonly certificateArn: pulumi.Input<string>;
+  /** Networks (CIDRs) allowed to reach Grafana. */
+  readonly allowedCidrs: readonly string[];
+  /** Target group name (plan.aws.grafanaTargetGroup). */
+  readonly targetGroupName: string;
 }
 
 export interface AwsMonitoringArgs {
@@ -34,11 +43,23 @@ export interface AwsMonitoringArgs {
   readonly managed?: boolean;
   /** Publish Grafana on this ALB (self-hosted only). */
   readonly publishGrafanaOn?: GrafanaPublishing;
+  /** Managed workspace names (plan.aws). */
+  readonly names?: { readonly managedPrometheus: string; readonly managedGrafana: string };
+  /** Resources the tasks need first (AwsFoundation.taskPrerequisites): services depend on them. */
+  readonly serviceDependsOn?: pulumi.Resource[];
+  /**
+   * Private subnets for the Prometheus data's EFS mount targets (AwsFoundation.privateSubnetList).
+   * Without them (a subnet list only known after deployment) the data lives in the task.
+   */
+  readonly dataSubnetIds?: readonly pulumi.Input<string>[];
+  /** How users sign in to Managed Grafana (the target's managedGrafana.authentication; default AWS_SSO). */
+  readonly managedGrafanaAuthentication?: "AWS_SSO" | "SAML";
 }
 
 export interface AwsMonitoringResources {
   readonly prometheusSecurityGroup: ec2.SecurityGroup;
   readonly prometheusService: ecs.Service;
+  readonly prometheusStorage: PrometheusStorage | undefined;
   readonly prometheusDiscovery: servicediscovery.Service;
   readonly grafanaService: ecs.Service | undefined;
   readonly grafanaTargetGroup: lb.TargetGroup | undefined;
@@ -54,6 +75,8 @@ export function monitoringTask(
     container: { name: string; image: pulumi.Input<string>; port: number; command?: string[]; environment?: Array<{ name: string; value: pulumi.Input<string> }>; secrets?: Array<{ name: string; valueFrom: pulumi.Input<string> }> };
     files: Record<string, pulumi.Input<string>>;
     taskRoleArn?: pulumi.Input<string>;
+    /** A persistent volume for the container (Prometheus data on EFS). */
+    dataVolume?: Pick<PrometheusStorage, "volume" | "mountPoint">;
   },
   args: { placement: EcsPlacement; configWriterImage: pulumi.Input<string> },
   tags: Tags | undefined,
@@ -71,7 +94,7 @@ export function monitoringTask(
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
     executionRoleArn: args.placement.executionRoleArn,
     ...(spec.taskRoleArn ? { taskRoleArn: spec.taskRoleArn } : {}),
-    volumes: writer.volumes,
+    volumes: [...writer.volumes, ...(spec.dataVolume ? [spec.dataVolume.volume] : [])],
     containerDefinitions: containerDefinitionsJson([
       writer.container,
       {
@@ -83,7 +106,7 @@ export function monitoringTask(
         ...(c.secrets ? { secrets: c.secrets } : {}),
         portMappings: [{ containerPort: c.port, protocol: "tcp" }],
         dependsOn: [writer.dependency],
-        mountPoints: writer.readerMounts,
+        mountPoints: [...writer.readerMounts, ...(spec.dataVolume ? [spec.dataVolume.mountPoint] : [])],
         logConfiguration: logs,
       },
     ]),
@@ -110,6 +133,8 @@ export function monitoringService(
     networkConfiguration: { subnets: placement.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
     ...(extra.registryArn ? { serviceRegistries: { registryArn: extra.registryArn } } : {}),
     ...(extra.loadBalancer ? { loadBalancers: [extra.loadBalancer], healthCheckGracePeriodSeconds: 60 } : {}),
+    // `up` fails when tasks crash-loop instead of reporting success.
+    waitForSteadyState: true,
     propagateTags: "SERVICE",
     tags: awsTags(tags, `${name}-service`),
   }, { parent, dependsOn: extra.dependsOn ?? [] });
@@ -145,14 +170,24 @@ export function awsSelfHostedMonitoring(
     forceDestroy: true,
     tags: awsTags(tags, `${name}-prometheus-discovery`),
   }, child);
+  // The TSDB survives a redeploy: it lives on EFS, not in the task.
+  const storage = args.dataSubnetIds && args.dataSubnetIds.length > 0
+    ? prometheusStorage(`${name}-prometheus`, { vpcId: placement.vpcId, subnetIds: args.dataSubnetIds, prometheusSecurityGroupId: prometheusSecurityGroup.id }, tags, parent)
+    : undefined;
   const prometheusTask = monitoringTask(`${name}-prometheus`, {
     family: p.resourceName,
     cpu: 512,
     memoryMiB: 1024,
     container: { name: "prometheus", image: p.image!, port: p.port, command: prometheusServerArgs(p) },
     files: { [PrometheusFiles.config]: p.configYaml, [PrometheusFiles.rules]: p.rulesYaml },
+    ...(storage ? { dataVolume: storage } : {}),
   }, args, tags, parent);
-  const prometheusService = monitoringService(`${name}-prometheus`, p.resourceName, prometheusTask, prometheusSecurityGroup, placement, { registryArn: prometheusDiscovery.arn }, tags, parent);
+  const prerequisites = args.serviceDependsOn ?? [];
+  const prometheusService = monitoringService(`${name}-prometheus`, p.resourceName, prometheusTask, prometheusSecurityGroup, placement, {
+    registryArn: prometheusDiscovery.arn,
+    // A task cannot start before its file system is mountable in its subnet.
+    dependsOn: [...prerequisites, ...(storage?.mountTargets ?? [])],
+  }, tags, parent);
 
   let grafanaService: ecs.Service | undefined;
   let grafanaTargetGroup: lb.TargetGroup | undefined;
@@ -190,7 +225,7 @@ export function awsSelfHostedMonitoring(
     let listener: lb.Listener | undefined;
     if (publish) {
       grafanaTargetGroup = new lb.TargetGroup(`${name}-grafana-tg`, {
-        name: resourceName([topology, "grafana"], NameLimits.awsLoadBalancer),
+        name: publish.targetGroupName,
         port: g.port,
         protocol: "HTTP",
         targetType: "ip",
@@ -201,14 +236,16 @@ export function awsSelfHostedMonitoring(
       listener = new lb.Listener(`${name}-grafana-listener`, {
         loadBalancerArn: publish.loadBalancerArn,
         port: g.port,
-        protocol: "HTTP",
+        protocol: "HTTPS",
+        certificateArn: publish.certificateArn,
+        sslPolicy: TLS_POLICY,
         defaultActions: [{ type: "forward", targetGroupArn: grafanaTargetGroup.arn }],
         tags: awsTags(tags, `${name}-grafana-listener`),
       }, child);
-      // A public entry point: Grafana's login page (the admin password comes from Pulumi secrets).
-      publicIngress(`${name}-grafana-public`, publish.securityGroupId, g.port, "Grafana (password protected)", tags, child);
+      // Grafana's login page over HTTPS, to the networks the spec allows only.
+      publish.allowedCidrs.forEach((cidr, i) => publicIngress(`${name}-grafana-in-${i}`, publish.securityGroupId, g.port, `Grafana from ${cidr}`, tags, child, cidr));
       ingressFromGroup(`${name}-alb-to-grafana`, { to: grafanaSecurityGroup.id, from: publish.securityGroupId, port: g.port, description: "alb → grafana" }, tags, child);
-      grafanaUrl = pulumi.interpolate`http://${publish.dnsName}:${g.port}`;
+      grafanaUrl = pulumi.interpolate`https://${publish.dnsName}:${g.port}`;
     } else {
       // No ALB to publish on: Grafana is reachable inside the VPC, by its Cloud Map name.
       grafanaDiscovery = new servicediscovery.Service(`${name}-grafana-discovery`, {
@@ -224,12 +261,13 @@ export function awsSelfHostedMonitoring(
     grafanaService = monitoringService(`${name}-grafana`, g.resourceName, grafanaTask, grafanaSecurityGroup, placement, {
       ...(grafanaDiscovery ? { registryArn: grafanaDiscovery.arn } : {}),
       ...(grafanaTargetGroup ? { loadBalancer: { targetGroupArn: grafanaTargetGroup.arn, containerName: "grafana", containerPort: g.port } } : {}),
-      ...(listener ? { dependsOn: [listener] } : {}),
+      dependsOn: [...prerequisites, ...(listener ? [listener] : [])],
     }, tags, parent);
   }
   return {
     prometheusSecurityGroup,
     prometheusService,
+    prometheusStorage: storage,
     prometheusDiscovery,
     grafanaService,
     grafanaTargetGroup,

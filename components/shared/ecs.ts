@@ -19,6 +19,10 @@ export interface EcsPlacement {
   readonly logGroupName: pulumi.Input<string>;
   /** Secret name → Secrets Manager ARN; tasks read secrets through ECS `secrets`, never plain env. */
   readonly secretArns: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The deploying account, for aws:SourceAccount conditions in task roles' trust policies. */
+  readonly accountId?: pulumi.Input<string>;
+  /** Name of the Cloud Map namespace (the edge's task role may discover instances in it only). */
+  readonly namespaceName?: string;
 }
 
 export interface ContainerDefinition {
@@ -48,26 +52,6 @@ export function awsLogs(placement: EcsPlacement, streamPrefix: string): Containe
 /** The task definition's JSON; container definitions carry secret ARNs, never secret values. */
 export function containerDefinitionsJson(defs: ContainerDefinition[]): pulumi.Output<string> {
   return pulumi.jsonStringify(pulumi.output(defs));
-}
-
-/** Fargate's valid CPU units → memory (MiB) range and step. */
-const FARGATE_MEMORY: Record<number, { min: number; max: number; step: number }> = {
-  256: { min: 512, max: 2048, step: 512 },
-  512: { min: 1024, max: 4096, step: 1024 },
-  1024: { min: 2048, max: 8192, step: 1024 },
-  2048: { min: 4096, max: 16384, step: 1024 },
-  4096: { min: 8192, max: 30720, step: 1024 },
-};
-
-/** Why Fargate cannot run this size, or undefined when it can. */
-export function fargateSizeProblem(cpu: number, memoryMiB: number): string | undefined {
-  const range = FARGATE_MEMORY[cpu];
-  if (!range) return `Fargate has no ${cpu} CPU size (use 256, 512, 1024, 2048 or 4096)`;
-  // 0.25 vCPU is the one size whose memory steps are not uniform.
-  const ok = cpu === 256 ? [512, 1024, 2048].includes(memoryMiB) : memoryMiB >= range.min && memoryMiB <= range.max && memoryMiB % range.step === 0;
-  if (ok) return undefined;
-  const options = cpu === 256 ? "512, 1024 or 2048" : `${range.min}-${range.max} in steps of ${range.step}`;
-  return `Fargate runs ${cpu} CPU units with ${options} MiB of memory, not ${memoryMiB}`;
 }
 
 /**

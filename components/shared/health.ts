@@ -5,6 +5,13 @@
  */
 import type { HealthCheckConfig } from "../../src/plan/proxy-config.js";
 
+/**
+ * Liveness of an edge replica: the process serves. Container and target-group
+ * checks use it, never /readyz, so a fleet without backends cannot get every
+ * edge task replaced.
+ */
+export const EDGE_LIVENESS_PATH = "/healthz";
+
 /** Probe an HTTP path on loopback with Node's fetch (Node 22 has it built in). */
 export function nodeHttpProbe(port: number, path: string): string {
   return `fetch('http://127.0.0.1:${port}${path}').then(r=>process.exit(r.status<400?0:1),()=>process.exit(1))`;

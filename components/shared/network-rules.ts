@@ -33,11 +33,11 @@ export function ingressFromGroup(name: string, rule: IngressFromGroup, tags: Tag
   );
 }
 
-/** A public entry point: the one kind of rule open to the world (ALB / NLB listener ports). */
-export function publicIngress(name: string, securityGroupId: pulumi.Input<string>, port: number, description: string, tags: Tags | undefined, opts: pulumi.CustomResourceOptions): vpc.SecurityGroupIngressRule {
+/** A public entry point: the one kind of rule open to the world (ALB / NLB listener ports), or to the given networks. */
+export function publicIngress(name: string, securityGroupId: pulumi.Input<string>, port: number, description: string, tags: Tags | undefined, opts: pulumi.CustomResourceOptions, cidr = "0.0.0.0/0"): vpc.SecurityGroupIngressRule {
   return new vpc.SecurityGroupIngressRule(
     name,
-    { securityGroupId, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description, tags: awsTags(tags, name) },
+    { securityGroupId, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: port, toPort: port, description, tags: awsTags(tags, name) },
     opts,
   );
 }
@@ -52,10 +52,10 @@ export function egressAnywhere(name: string, securityGroupId: pulumi.Input<strin
 }
 
 /** Ingress from an AWS-managed prefix list (CloudFront's origin-facing servers). */
-export function ingressFromPrefixList(name: string, securityGroupId: pulumi.Input<string>, prefixListId: pulumi.Input<string>, port: number, description: string, tags: Tags | undefined, opts: pulumi.CustomResourceOptions): vpc.SecurityGroupIngressRule {
+export function ingressFromPrefixList(name: string, securityGroupId: pulumi.Input<string>, prefixListId: pulumi.Input<string>, ports: { from: number; to: number }, description: string, tags: Tags | undefined, opts: pulumi.CustomResourceOptions): vpc.SecurityGroupIngressRule {
   return new vpc.SecurityGroupIngressRule(
     name,
-    { securityGroupId, prefixListId, ipProtocol: "tcp", fromPort: port, toPort: port, description, tags: awsTags(tags, name) },
+    { securityGroupId, prefixListId, ipProtocol: "tcp", fromPort: ports.from, toPort: ports.to, description, tags: awsTags(tags, name) },
     opts,
   );
 }

@@ -18,5 +18,7 @@ export const Defaults = {
   grafana: { port: 3000 },
   alerts: { edge5xxRatio: 0.05, backendDownFor: "1m", p99LatencyAbove: "2s", cacheErrorsPerSecond: 1 },
   fleetResources: { cpu: 256, memoryMiB: 512 },
+  /** ALB idle timeout (AWS default) and how much longer the proxy keeps an idle client connection. */
+  aws: { albIdleTimeout: "60s", keepAliveMargin: "5s" },
   images: { redis: "redis:7-alpine", prometheus: "prom/prometheus:v2.53.0", grafana: "grafana/grafana:11.1.0" },
 } as const;

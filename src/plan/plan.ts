@@ -8,6 +8,8 @@ import type {
 } from "../spec/types.js";
 import { bytes, ms } from "../spec/units.js";
 import { Defaults } from "./defaults.js";
+import { awsKeepAliveMs, awsPrefix, planAws, replicationGroupId } from "./aws.js";
+import { awsDiscoveryNames } from "./monitoring/files.js";
 import { planMonitoring } from "./monitoring/index.js";
 import { resourceName } from "./naming.js";
 import type {
@@ -25,19 +27,24 @@ export interface PlanOptions {
   dev?: DevAddresses;
   /** Directory that `{ file }` references in the spec are relative to; paths stay as written without it. */
   specDir?: string;
+  /** Pulumi stack name (AWS physical names carry it); default `<topology>-<target>`. */
+  stack?: string;
 }
 
 export const DEV_TARGET = "dev";
 
 export function planDeployment(topology: Topology, targetName: string, options: PlanOptions = {}): DeploymentPlan {
   const target = resolveTarget(topology, targetName);
-  const ctx: PlanContext = { topology, target, provider: target.provider, dev: options.dev ?? {}, specDir: options.specDir };
+  // On AWS every name carries the stack; Docker and dev names stay those of the topology.
+  const prefix = target.provider === "aws" ? awsPrefix(topology.name, target.name, options.stack) : topology.name;
+  const namespace = awsDiscoveryNames(prefix).namespace;
+  const ctx: PlanContext = { topology, target, provider: target.provider, dev: options.dev ?? {}, prefix, namespace, specDir: options.specDir };
   const fleets = Object.entries(topology.fleets).map(([name, spec]) => planFleet(ctx, name, spec));
   const caches = Object.entries(topology.caches ?? {}).map(([name, spec]) => planCache(ctx, name, spec));
   const edge = planEdge(ctx);
   const proxyConfig = planProxyConfig(ctx, fleets, caches, edge);
-  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix: topology.name, edge, caches, dev: ctx.dev, images: imagesOf(target) });
-  return {
+  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix, edge, caches, dev: ctx.dev, images: imagesOf(target) });
+  const plan: DeploymentPlan = {
     name: topology.name,
     target,
     network: resourceName([topology.name, "net"]),
@@ -49,6 +56,8 @@ export function planDeployment(topology: Topology, targetName: string, options: 
     secrets: collectSecrets(topology),
     tags: { ...(target.spec?.tags ?? {}), "edgeform:topology": topology.name, "edgeform:target": target.name },
   };
+  if (target.provider === "aws") plan.aws = planAws(topology, target.name, target.spec, options.stack, edge.listeners);
+  return plan;
 }
 
 interface PlanContext {
@@ -57,6 +66,10 @@ interface PlanContext {
   provider: Provider;
   dev: DevAddresses;
   specDir: string | undefined;
+  /** Start of resource names: the topology, or `<topology>-<stack>` on AWS. */
+  prefix: string;
+  /** Cloud Map namespace (AWS). */
+  namespace: string;
 }
 
 function resolveTarget(topology: Topology, name: string): PlannedTarget {
@@ -79,7 +92,7 @@ function imagesOf(target: PlannedTarget) {
 
 function planFleet(ctx: PlanContext, name: string, spec: FleetSpec): PlannedFleet {
   const { topology, provider } = ctx;
-  const base = resourceName([topology.name, name]);
+  const base = resourceName([ctx.prefix, name]);
   const provisioned = spec.image !== undefined;
   const replicas = provisioned ? spec.replicas ?? 1 : 0;
   const env: PlannedFleet["env"] = {};
@@ -89,7 +102,7 @@ function planFleet(ctx: PlanContext, name: string, spec: FleetSpec): PlannedFlee
     resourceName: base,
     kind: provisioned ? "provisioned" : "external",
     replicas,
-    replicaNames: Array.from({ length: replicas }, (_, i) => resourceName([topology.name, name, i])),
+    replicaNames: Array.from({ length: replicas }, (_, i) => resourceName([ctx.prefix, name, i])),
     env,
     resources: { cpu: spec.resources?.cpu ?? Defaults.fleetResources.cpu, memoryMiB: spec.resources?.memory ?? Defaults.fleetResources.memoryMiB },
   };
@@ -97,7 +110,7 @@ function planFleet(ctx: PlanContext, name: string, spec: FleetSpec): PlannedFlee
     fleet.image = imagesOf(ctx.target).fleets?.[name] ?? spec.image!;
     fleet.port = spec.port!;
     if (provider === "docker") fleet.serviceHost = base;
-    if (provider === "aws") fleet.serviceHost = `${name}.${topology.name}.local`;
+    if (provider === "aws") fleet.serviceHost = `${name}.${ctx.namespace}`;
   }
   if (spec.command) fleet.command = [...spec.command];
   if (spec.healthCheck || provisioned) fleet.healthCheck = planHealthCheck(spec.healthCheck);
@@ -149,18 +162,19 @@ function planOutlier(fleet: OutlierDetectionSpec | undefined, edge: OutlierDetec
 function planCache(ctx: PlanContext, name: string, spec: NonNullable<Topology["caches"]>[string]): PlannedCache {
   const cache: PlannedCache = {
     name,
-    resourceName: resourceName([ctx.topology.name, "redis", name]),
+    resourceName: resourceName([ctx.prefix, "redis", name]),
     memoryMaxBytes: bytes(spec.memory?.maxBytes ?? Defaults.cache.memoryMaxBytes),
   };
   if (spec.redis) {
     const devPort = ctx.dev.redisPorts?.[name];
     if (ctx.provider !== "dev" || devPort !== undefined) {
       cache.redis = {
-        host: ctx.provider === "dev" ? "127.0.0.1" : ctx.provider === "aws" ? `redis-${name}.${ctx.topology.name}.local` : cache.resourceName,
+        host: ctx.provider === "dev" ? "127.0.0.1" : ctx.provider === "aws" ? `redis-${name}.${ctx.namespace}` : cache.resourceName,
         port: devPort ?? Defaults.redisPort,
         maxMemoryBytes: bytes(spec.redis.maxMemory),
         evictionPolicy: "allkeys-lru",
       };
+      if (ctx.provider === "aws") cache.redis.replicationGroupId = replicationGroupId(ctx.prefix, name);
     }
   }
   return cache;
@@ -198,9 +212,9 @@ function planEdge(ctx: PlanContext): PlannedEdge {
   if (spec.admin?.metricsToken) secretEnv[secretEnvName(spec.admin.metricsToken.secret)] = spec.admin.metricsToken.secret;
   for (const secret of tlsSecrets(topology)) secretEnv[secretEnvName(secret)] = secret;
   const edge: PlannedEdge = {
-    resourceName: resourceName([topology.name, "edge"]),
+    resourceName: resourceName([ctx.prefix, "edge"]),
     replicas,
-    replicaNames: Array.from({ length: replicas }, (_, i) => resourceName([topology.name, "edge", i])),
+    replicaNames: Array.from({ length: replicas }, (_, i) => resourceName([ctx.prefix, "edge", i])),
     listeners,
     adminPort: ctx.dev.adminPort ?? spec.admin?.port ?? Defaults.adminPort,
     secretEnv,
@@ -255,7 +269,7 @@ function planProxyConfig(ctx: PlanContext, fleets: PlannedFleet[], caches: Plann
       headerTimeoutMs: ms(limits.headerTimeout ?? d.headerTimeout),
       requestTimeoutMs: ms(limits.requestTimeout ?? d.requestTimeout),
       maxHeaderBytes: bytes(limits.maxHeaderSize ?? d.maxHeaderSize),
-      keepAliveTimeoutMs: ms(limits.keepAliveTimeout ?? d.keepAliveTimeout),
+      keepAliveTimeoutMs: ctx.target.provider === "aws" ? awsKeepAliveMs(topology, ctx.target.spec) : ms(limits.keepAliveTimeout ?? d.keepAliveTimeout),
     },
     trustedProxies: [...(spec.trustedProxies ?? [])],
     retryBudget: {
@@ -325,8 +339,11 @@ function planCluster(ctx: PlanContext, fleet: PlannedFleet, spec: FleetSpec): Cl
   } else if (ctx.provider === "dev") {
     const ports = ctx.dev.fleetPorts?.[fleet.name] ?? [];
     discovery = { type: "static", endpoints: ports.map((port) => ({ host: "127.0.0.1", port, weight: 1 })) };
+  } else if (ctx.target.provider === "aws") {
+    // The Cloud Map API, not its DNS: a MULTIVALUE answer holds at most eight replicas.
+    discovery = { type: "cloudmap", namespace: ctx.namespace, service: fleet.name, port: fleet.port!, region: ctx.target.spec.region, refreshMs };
   } else {
-    // Every replica answers on one DNS name (network alias / Cloud Map); resolve all records.
+    // Every replica answers on one DNS name (the Docker network alias); resolve all records.
     discovery = { type: "dns", hosts: [{ host: fleet.serviceHost!, port: fleet.port!, weight: 1 }], refreshMs };
   }
   const cluster: ClusterConfig = { name: fleet.name, discovery, outlier };

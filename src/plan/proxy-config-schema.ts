@@ -64,6 +64,7 @@ const Cluster = Type.Object({
   discovery: Type.Union([
     Type.Object({ type: Type.Literal("static"), endpoints: Type.Array(Endpoint) }),
     Type.Object({ type: Type.Literal("dns"), hosts: Type.Array(Endpoint), refreshMs: Ms }),
+    Type.Object({ type: Type.Literal("cloudmap"), namespace: Type.String({ minLength: 1 }), service: Type.String({ minLength: 1 }), port: BackendPort, region: Type.String({ minLength: 1 }), refreshMs: Ms }),
   ]),
   healthCheck: Type.Optional(
     Type.Object({

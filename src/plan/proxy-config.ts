@@ -115,7 +115,9 @@ export interface EndpointConfig {
 export type DiscoveryConfig =
   | { type: "static"; endpoints: EndpointConfig[] }
   /** Every A/AAAA record of each host is one backend; re-resolved every refreshMs. */
-  | { type: "dns"; hosts: EndpointConfig[]; refreshMs: number };
+  | { type: "dns"; hosts: EndpointConfig[]; refreshMs: number }
+  /** Every instance of a Cloud Map service (DiscoverInstances API, not DNS: no eight-record limit). */
+  | { type: "cloudmap"; namespace: string; service: string; port: number; region: string; refreshMs: number };
 
 export interface HealthCheckConfig {
   protocol: "http" | "tcp";

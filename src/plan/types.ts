@@ -78,6 +78,8 @@ export interface PlannedCache {
     maxMemoryBytes: number;
     /** redis-server --maxmemory-policy */
     evictionPolicy: "allkeys-lru";
+    /** AWS: the ElastiCache replication group id. */
+    replicationGroupId?: string;
   };
 }
 
@@ -105,9 +107,51 @@ export interface PlannedMonitoring {
   };
 }
 
+/** An ALB listener in front of an HTTP edge listener. */
+export interface PlannedAlbListener {
+  /** The edge listener it forwards to. */
+  listener: string;
+  port: number;
+  protocol: "HTTP" | "HTTPS";
+}
+
+/** AWS physical names and load-balancer settings (aws targets only). */
+export interface PlannedAws {
+  /** `<topology>-<stack>`: the start of every physical name. */
+  prefix: string;
+  /** Cloud Map private DNS namespace. */
+  namespace: string;
+  logGroup: string;
+  /** Secrets Manager names: `<secretPrefix><secret name>`. */
+  secretPrefix: string;
+  ecrRepository: string;
+  alb: string;
+  nlb: string;
+  /** Edge listener name → target group name (carries a hash of port and protocol). */
+  targetGroups: Record<string, string>;
+  grafanaTargetGroup: string;
+  cdnCachePolicy: string;
+  cdnOriginRequestPolicy: string;
+  /** Cache name → ElastiCache replication group id. */
+  replicationGroups: Record<string, string>;
+  managedPrometheus: string;
+  managedGrafana: string;
+  albListeners: PlannedAlbListener[];
+  /** An extra port-80 listener that answers 301 to HTTPS (with a certificate, without a CDN). */
+  redirectHttpToHttps: boolean;
+  albIdleTimeoutSeconds: number;
+  /** ACM certificate of the ALB's HTTPS listeners. */
+  certificateArn?: string;
+  /** The name the certificate covers, pointed at the ALB: CloudFront's origin. */
+  originDomainName?: string;
+  cdn: boolean;
+}
+
 export interface DeploymentPlan {
   name: string;
   target: PlannedTarget;
+  /** AWS names and load-balancer settings; only for aws targets. */
+  aws?: PlannedAws;
   /** Docker network / name prefix shared by every resource. */
   network: string;
   fleets: PlannedFleet[];

@@ -12,6 +12,7 @@ import { CONFIG_NAMESPACE, edgeformProgram } from "../../stacks/program.js";
 import { EdgeformError } from "../errors.js";
 import { planDeployment, secretEnvName } from "../plan/plan.js";
 import { loadSpec } from "../spec/load-spec.js";
+import { engineFailure } from "./engine-error.js";
 import { requireAwsCredentials, requireDocker, requirePassphrase, requirePulumiCli } from "./preflight.js";
 
 export type LiveAction = "up" | "destroy" | "preview";
@@ -57,16 +58,41 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   }
   requirePulumiCli(options.env);
   if (plan.target.provider === "docker") await requireDocker(options.env);
-  else if (!options.skipCredentialsCheck) requireAwsCredentials(options.env);
+  else {
+    if (!options.skipCredentialsCheck) requireAwsCredentials(options.env);
+    // `up` builds the edge image here and pushes it to ECR; say so now, not after half a deployment.
+    if (options.action !== "destroy" && plan.edge.image === undefined) {
+      await requireDocker(options.env, 3000, `target "${options.target}" builds the edge proxy image locally and pushes it to ECR`);
+    }
+  }
   const backend = options.backend ?? defaultBackend(options.cwd, options.env);
   requirePassphrase(backend, options.env);
   if (backend.startsWith("file://")) mkdirSync(backend.slice("file://".length), { recursive: true });
 
-  const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
+  const automation = await import("@pulumi/pulumi/automation/index.js");
+  const stackName = options.stack ?? `${topology.name}-${options.target}`;
+  try {
+    return await drive(automation, options, { topology, plan, specPath, backend, stackName });
+  } catch (err) {
+    throw engineFailure(err, automation.CommandError, options.action, stackName);
+  }
+}
+
+type Automation = typeof import("@pulumi/pulumi/automation/index.js");
+
+interface Drive {
+  topology: ReturnType<typeof loadSpec>;
+  plan: ReturnType<typeof planDeployment>;
+  specPath: string;
+  backend: string;
+  stackName: string;
+}
+
+/** Select (or create) the stack, set its config and secrets, and run the action. */
+async function drive({ LocalWorkspace }: Automation, options: LiveOptions, { topology, plan, specPath, backend, stackName }: Drive): Promise<LiveResult> {
   // A lasting work directory keeps each stack's config file (and the secrets set in it) between runs.
   const workDir = resolve(options.cwd, ".edgeform", "workspace");
   mkdirSync(workDir, { recursive: true });
-  const stackName = options.stack ?? `${topology.name}-${options.target}`;
   const stack = await LocalWorkspace.createOrSelectStack(
     {
       projectName: LIVE_PROJECT,

@@ -26,6 +26,12 @@ export interface RecordedResource {
   parent?: string;
   /** How many `transforms` the resource was registered with (the engine applies them, to its children too). */
   transforms: number;
+  /** "type::name" of each resource in its `dependsOn`, filled in from the stack transformation. */
+  dependsOn?: string[];
+  /** Its `deleteBeforeReplace` option, when set. */
+  deleteBeforeReplace?: boolean;
+  /** "type::name" of the provider it was given (`provider`, or the parent's for its package), when explicit. */
+  provider?: string;
 }
 
 export const FAKE_ACCOUNT = "123456789012";
@@ -54,12 +60,22 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         return { names: ["a", "b", "c"].map((z) => `${this.region}${z}`), zoneIds: ["az1", "az2", "az3"].map((z) => `use1-${z}`), id: this.region };
       case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
         return { userName: "AWS", password: "mock-ecr-password", authorizationToken: "bW9jaw==", proxyEndpoint: `https://${FAKE_ACCOUNT}.dkr.ecr.${this.region}.amazonaws.com`, expiresAt: "2100-01-01T00:00:00Z", id: this.region };
-      case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-        return { id: "pl-3b927c52", name: (args.inputs as { name?: string }).name ?? "", arn: `arn:aws:ec2:${this.region}:aws:prefix-list/pl-3b927c52` };
+      case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+        // Prefix list ids differ per region: the answer depends on the provider's region.
+        const id = prefixListIdFor(this.region);
+        return { id, name: (args.inputs as { name?: string }).name ?? "", arn: `arn:aws:ec2:${this.region}:aws:prefix-list/${id}` };
+      }
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: FAKE_ACCOUNT, arn: `arn:aws:iam::${FAKE_ACCOUNT}:user/mock`, userId: "AIDAMOCK", id: FAKE_ACCOUNT };
       default:
         return {};
     }
   }
+}
+
+/** The mocks' CloudFront origin-facing prefix list id in a region. */
+export function prefixListIdFor(region: string): string {
+  return `pl-${shortId(`cloudfront-origin-facing:${region}`)}`;
 }
 
 function shortId(text: string): string {

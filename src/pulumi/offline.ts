@@ -41,6 +41,7 @@ export async function runUnderMocks(options: MockRunOptions): Promise<MockRun> {
   // Mocks are not told a resource's parent; a stack transformation sees it as it is constructed.
   const keys = new Map<pulumi.Resource, string>();
   const parents = new Map<string, string>();
+  const options_ = new Map<string, RecordedOptions>();
   const outputs: Record<string, unknown> = {};
   // A program error is kept and rethrown after the run: thrown inside the stack, the SDK
   // would also reject an internal promise nobody awaits, and the process would crash.
@@ -51,6 +52,7 @@ export async function runUnderMocks(options: MockRunOptions): Promise<MockRun> {
       keys.set(args.resource, key);
       const parent = args.opts.parent ? keys.get(args.opts.parent) : undefined;
       if (parent !== undefined) parents.set(key, parent);
+      options_.set(key, recordedOptions(args.opts, keys));
       return undefined;
     });
     try {
@@ -68,8 +70,9 @@ export async function runUnderMocks(options: MockRunOptions): Promise<MockRun> {
   const resources = mocks.resources
     .filter((r) => r.type !== "pulumi:pulumi:Stack")
     .map((r) => {
-      const parent = parents.get(`${r.type}::${r.name}`);
-      return parent === undefined ? r : { ...r, parent };
+      const key = `${r.type}::${r.name}`;
+      const parent = parents.get(key);
+      return { ...r, ...(parent === undefined ? {} : { parent }), ...options_.get(key) };
     });
   return { resources, outputs, mocks };
 }
@@ -87,4 +90,24 @@ function captureOutput(into: Record<string, unknown>, key: string, value: unknow
     if (secret) into[key] = "[secret]";
     else output.apply((v) => { into[key] = v; });
   });
+}
+
+type RecordedOptions = Pick<RecordedResource, "dependsOn" | "deleteBeforeReplace" | "provider">;
+
+/**
+ * The options the engine would see that mocks are not told: dependsOn edges,
+ * deleteBeforeReplace and an explicit provider. dependsOn given as an Output
+ * cannot be read synchronously and is left out.
+ */
+function recordedOptions(opts: pulumi.ResourceOptions, keys: Map<pulumi.Resource, string>): RecordedOptions {
+  const out: RecordedOptions = {};
+  const given = opts.dependsOn;
+  const list = Array.isArray(given) ? given : given !== undefined && pulumi.Resource.isInstance(given) ? [given] : [];
+  const names = list.flatMap((d) => (pulumi.Resource.isInstance(d) && keys.has(d) ? [keys.get(d)!] : []));
+  if (names.length > 0) out.dependsOn = names;
+  const deleteBeforeReplace = (opts as pulumi.CustomResourceOptions).deleteBeforeReplace;
+  if (deleteBeforeReplace !== undefined) out.deleteBeforeReplace = deleteBeforeReplace;
+  const provider = (opts as pulumi.CustomResourceOptions).provider;
+  if (provider !== undefined && keys.has(provider)) out.provider = keys.get(provider)!;
+  return out;
 }

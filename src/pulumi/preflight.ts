@@ -40,7 +40,7 @@ export function requirePulumiCli(env: NodeJS.ProcessEnv): string {
 }
 
 /** Resolve when the Docker engine answers /_ping; fail with EF_PULUMI_CREDENTIALS otherwise. */
-export async function requireDocker(env: NodeJS.ProcessEnv, timeoutMs = 3000): Promise<void> {
+export async function requireDocker(env: NodeJS.ProcessEnv, timeoutMs = 3000, why = "this is a docker target"): Promise<void> {
   const host = env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock";
   // TLS and SSH endpoints need the Docker client's own configuration; the engine will say if it is wrong.
   if (host.startsWith("ssh://") || env["DOCKER_TLS_VERIFY"]) return;
@@ -49,8 +49,9 @@ export async function requireDocker(env: NodeJS.ProcessEnv, timeoutMs = 3000): P
     : host.startsWith("tcp://")
       ? (() => { const u = new URL(host.replace(/^tcp:/, "http:")); return { host: u.hostname, port: Number(u.port || 2375) }; })()
       : undefined;
-  const fail = (why: string) =>
-    new EdgeformError("EF_PULUMI_CREDENTIALS", `this is a docker target, but no Docker engine answers at ${host}: ${why}`, {
+  const subject = why;
+  const fail = (problem: string) =>
+    new EdgeformError("EF_PULUMI_CREDENTIALS", `${subject}, but no Docker engine answers at ${host}: ${problem}`, {
       hint: "start Docker (`sudo systemctl start docker`, or `dockerd &`), or point DOCKER_HOST at a running engine, and check you may use its socket",
     });
   if (!target) throw fail("DOCKER_HOST is not a unix://, tcp:// or ssh:// address");

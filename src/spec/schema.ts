@@ -304,6 +304,20 @@ export const AwsTarget = closed({
     aliases: Type.Optional(Type.Array(Type.String())),
     certificateArn: Type.Optional(Type.String()),
   })),
+  loadBalancer: Type.Optional(closed({
+    certificateArn: Type.Optional(Type.String({ description: "ACM certificate (in the target's region) for the ALB's HTTPS listener; HTTP then redirects to HTTPS." })),
+    domainName: Type.Optional(Type.String({ description: "The name the certificate covers, pointed (CNAME/alias) at the ALB: CloudFront reaches the origin by it over HTTPS." })),
+    idleTimeout: Type.Optional(Duration),
+  }, { description: "The public Application Load Balancer of the edge." })),
+  grafana: Type.Optional(closed({
+    public: closed({
+      allowedCidrs: Type.Array(Type.String(), { minItems: 1, description: "Client networks allowed to reach Grafana over HTTPS (port 3000)." }),
+    }),
+  }, { description: "Self-hosted Grafana is private (inside the VPC) unless `public` is given; public access needs loadBalancer.certificateArn." })),
+  managedGrafana: Type.Optional(closed({
+    authentication: Type.Union([Type.Literal("AWS_SSO"), Type.Literal("SAML")], { description: "How users sign in to Amazon Managed Grafana: IAM Identity Center (enabled in the account) or a SAML identity provider." }),
+  })),
+  fleetTaskRoleArn: Type.Optional(Type.String({ description: "IAM role the fleets' tasks run as (escape hatch: their own AWS permissions)." })),
   vpcId: Type.Optional(Type.String()),
   publicSubnetIds: Type.Optional(Type.Array(Type.String())),
   privateSubnetIds: Type.Optional(Type.Array(Type.String())),

@@ -4,6 +4,7 @@
  */
 import type { PathSegment } from "./diagnostics.js";
 import { edge, entryLabel, isObj, listeners, namesIn, objEntries, str, unknownRef, type Ctx, type Doc, type Obj, type Rule } from "./semantic-shared.js";
+import { awsTargetRules } from "./semantic-aws.js";
 import { suggest } from "./suggest.js";
 
 const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$/;
@@ -19,6 +20,7 @@ export const targetRules: Rule = (doc, ctx) => {
           suggestion: guess ? `did you mean "${guess}"?` : 'use a region code such as "eu-west-1" or "us-east-1" (not a zone such as "eu-west-1a")',
         });
       }
+      awsTargetRules(doc, ctx, name, t);
       if ((t["publicSubnetIds"] !== undefined || t["privateSubnetIds"] !== undefined) && t["vpcId"] === undefined) {
         ctx.report("EF_SPEC_TARGET", ["targets", name], `target "${name}" passes subnets but no vpcId`, { part: "key", suggestion: "add `vpcId:` of the VPC those subnets belong to" });
       }

@@ -89,7 +89,7 @@ for (const mode of ["preview", "update"] as const) {
         assert.deepEqual(service.inputs.networkConfiguration.subnets, ["subnet-priv-a", "subnet-priv-b"]);
         assert.equal(service.inputs.networkConfiguration.assignPublicIp, false);
         const discovery = kids.find((k) => k.type === T.discovery)!;
-        assert.equal(`${discovery.inputs.name}.shop.local`, planned.serviceHost, "Cloud Map name = the host the edge resolves");
+        assert.equal(`${discovery.inputs.name}.shop-aws.local`, planned.serviceHost, "Cloud Map name = the host the edge resolves (the namespace carries the stack)");
         assert.equal(discovery.inputs.dnsConfig.namespaceId, "ns-shop");
         assert.deepEqual(discovery.inputs.dnsConfig.dnsRecords, [{ type: "A", ttl: 10 }]);
         if (mode === "update") {
@@ -137,7 +137,7 @@ for (const mode of ["preview", "update"] as const) {
       assert.equal(targets[0]!.parent, `${T.fleet}::t-api`);
       const policy = graph.one(T.scalingPolicy, "t-api-cpu");
       assert.equal(policy.inputs.targetTrackingScalingPolicyConfiguration.targetValue, 55);
-      if (mode === "update") assert.equal(targets[0]!.inputs.resourceId, "service/shop/shop-api");
+      if (mode === "update") assert.equal(targets[0]!.inputs.resourceId, "service/shop/shop-aws-api");
     });
   });
 }

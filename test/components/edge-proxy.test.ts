@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { before, describe, test } from "node:test";
 import { Graph, T, containers, plainOccurrences, runScenarios, unsecret, type ScenarioResult } from "./support/run.js";
+import { prefixListIdFor } from "../../src/pulumi/mocks.js";
 import { SECRET_VALUES, shopPlan } from "./support/scenarios.js";
 
 let results: Map<string, ScenarioResult>;
@@ -81,7 +82,7 @@ describe("EdgeProxy on AWS (preview)", () => {
     const preview = g().resources.map((r) => `${r.type} ${r.name}`).sort();
     const update = new Graph(results.get("edge-aws/update")!).resources.map((r) => `${r.type} ${r.name}`).sort();
     assert.deepEqual(preview, update);
-    assert.equal(g().one(T.distribution, "t-edge-cdn").inputs.origins[0].domainName, "$unknown", "the ALB's DNS name is known only after it exists");
+    assert.equal((unsecret(g().one(T.distribution, "t-edge-cdn").inputs.origins) as Array<{ domainName: string }>)[0]!.domainName, "origin.shop.example", "the name the ALB's certificate covers, known from the spec");
     assert.equal(results.get("edge-aws/preview")!.outputs["publicUrls"], "[unknown]");
   });
 });
@@ -109,43 +110,98 @@ describe("EdgeProxy on AWS (update)", () => {
     for (const l of plan.edge.listeners) {
       const listener = graph.one(T.listener, `t-edge-listener-${l.name}`);
       const tg = graph.one(T.targetGroup, `t-edge-tg-${l.name}`);
-      assert.equal(graph.byRef(listener.inputs.defaultActions[0].targetGroupArn), tg, `${l.name}: listener forwards to its target group`);
-      assert.equal(listener.inputs.port, l.port);
-      assert.equal(listener.inputs.protocol, l.protocol === "http" ? "HTTP" : "TCP");
+      const forward = l.protocol === "http" ? graph.one(T.listenerRule, `t-edge-origin-${l.name}`).inputs.actions[0] : listener.inputs.defaultActions[0];
+      assert.equal(graph.byRef(forward.targetGroupArn), tg, `${l.name}: the listener forwards to its target group`);
       const lb = graph.byRef(listener.inputs.loadBalancerArn)!;
       assert.equal(lb.inputs.loadBalancerType, l.protocol === "http" ? "application" : "network");
       assert.ok(service.inputs.loadBalancers.some((b: { targetGroupArn: string; containerName: string; containerPort: number }) => b.targetGroupArn === tg.state.arn && b.containerName === "edge" && b.containerPort === l.port),
         `${l.name}: the service registers its tasks in the target group`);
       assert.equal(tg.inputs.targetType, "ip");
-      assert.equal(tg.inputs.healthCheck.path, "/readyz");
+      assert.equal(tg.inputs.name, plan.aws!.targetGroups[l.name], "the target group's name comes from the plan");
+      assert.equal(tg.inputs.healthCheck.path, "/healthz", "liveness: one fleet down must not fail every edge target");
       assert.equal(tg.inputs.healthCheck.port, String(plan.edge.adminPort));
     }
+    const tcp = graph.one(T.listener, "t-edge-listener-db");
+    assert.deepEqual([tcp.inputs.port, tcp.inputs.protocol], [5432, "TCP"]);
   });
 
-  test("CloudFront's origin is the ALB's DNS name", () => {
+  test("the ALB speaks HTTPS with the spec's certificate; without the origin secret it answers 403", () => {
+    const graph = g();
+    const https = graph.one(T.listener, "t-edge-listener-web");
+    assert.deepEqual([https.inputs.port, https.inputs.protocol], [443, "HTTPS"]);
+    assert.equal(https.inputs.certificateArn, "arn:aws:acm:eu-west-1:123456789012:certificate/alb");
+    assert.match(https.inputs.sslPolicy, /^ELBSecurityPolicy-TLS13-1-2/);
+    assert.deepEqual(https.inputs.defaultActions, [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "forbidden", statusCode: "403" } }]);
+    const rule = graph.one(T.listenerRule, "t-edge-origin-web");
+    assert.equal(rule.inputs.listenerArn, https.state.arn);
+    assert.ok(JSON.stringify(rule.inputs.conditions).includes('"$secret"'), "the header value is a secret");
+    assert.deepEqual(unsecret(rule.inputs.conditions), [{ httpHeader: { httpHeaderName: "X-Edgeform-Origin-Verify", values: [SECRET_VALUES.cdnOriginSecret] } }]);
+    assert.equal(graph.ofType(T.listener).filter((l) => l.inputs.protocol === "HTTP").length, 0, "behind CloudFront there is no plain-HTTP listener");
+    assert.equal(graph.one(T.lb, "t-edge-alb").inputs.name, plan.aws!.alb);
+    assert.equal(graph.one(T.lb, "t-edge-alb").deleteBeforeReplace, true, "a fixed name: the old ALB goes first");
+    const idle = graph.one(T.lb, "t-edge-alb").inputs.idleTimeout;
+    assert.equal(idle, plan.aws!.albIdleTimeoutSeconds);
+    assert.ok(plan.proxyConfig.limits.keepAliveTimeoutMs > idle * 1000, "the proxy's keep-alive outlasts the ALB's idle timeout (the config the task receives)");
+  });
+
+  test("CloudFront reaches the ALB over HTTPS only, by the certificate's name, with the secret origin header", () => {
     const graph = g();
     const dist = graph.one(T.distribution, "t-edge-cdn");
-    const alb = graph.one(T.lb, "t-edge-alb");
-    assert.equal(dist.inputs.origins[0].domainName, alb.state.dnsName);
-    assert.equal(dist.inputs.origins[0].customOriginConfig.httpPort, 8080);
+    assert.ok(JSON.stringify(dist.inputs.origins).includes('"$secret"'), "the origin header is a secret");
+    const origin = (unsecret(dist.inputs.origins) as Array<Record<string, any>>)[0]!;
+    assert.equal(origin.domainName, "origin.shop.example");
+    assert.equal(origin.customOriginConfig.originProtocolPolicy, "https-only");
+    assert.equal(origin.customOriginConfig.httpsPort, 443);
+    assert.deepEqual(origin.customOriginConfig.originSslProtocols, ["TLSv1.2"]);
+    assert.deepEqual(unsecret(origin.customHeaders), [{ name: "X-Edgeform-Origin-Verify", value: SECRET_VALUES.cdnOriginSecret }]);
     assert.deepEqual(dist.inputs.aliases, ["cdn.shop.example"]);
     assert.equal(dist.inputs.viewerCertificate.acmCertificateArn, "arn:aws:acm:us-east-1:123456789012:certificate/abc");
     assert.equal(dist.inputs.defaultCacheBehavior.viewerProtocolPolicy, "redirect-to-https");
-    assert.equal(graph.byRef(dist.inputs.defaultCacheBehavior.cachePolicyId)?.type, "aws:cloudfront/cachePolicy:CachePolicy");
+    assert.equal(graph.byRef(dist.inputs.defaultCacheBehavior.cachePolicyId)?.inputs.name, plan.aws!.cdnCachePolicy);
     assert.deepEqual(results.get("edge-aws/update")!.outputs["publicUrls"], ["https://cdn.shop.example", `tcp://${graph.one(T.lb, "t-edge-nlb").state.dnsName}:5432`]);
   });
 
-  test("only the load balancers face the world; behind CloudFront the ALB admits only CloudFront", () => {
+  test("only the load balancers face the world; behind CloudFront the ALB admits only CloudFront, in one rule", () => {
     const graph = g();
     const rules = graph.ofType(T.ingress);
     const open = rules.filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
     assert.deepEqual(open.map((r) => [graph.byRef(r.inputs.securityGroupId)?.name, r.inputs.fromPort]), [["t-edge-nlb-sg", 5432]]);
-    const albIn = graph.one(T.ingress, "t-edge-alb-in-web");
-    assert.equal(albIn.inputs.prefixListId, "pl-3b927c52");
+    const albSg = graph.one(T.sg, "t-edge-alb-sg");
+    const albRules = rules.filter((r) => r.inputs.securityGroupId === albSg.id);
+    assert.equal(albRules.length, 1, "the prefix list counts as 55 rules: one rule, whatever the number of listeners");
+    assert.equal(albRules[0]!.inputs.prefixListId, prefixListIdFor("us-east-1"), "the id the lookup returned for the provider's region");
+    assert.deepEqual([albRules[0]!.inputs.fromPort, albRules[0]!.inputs.toPort], [443, 443]);
+    assert.ok(results.get("edge-aws/update")!.calls.includes("aws:ec2/getManagedPrefixList:getManagedPrefixList"));
     const toEdge = rules.filter((r) => r.inputs.securityGroupId === "sg-edge");
     assert.ok(toEdge.length > 0 && toEdge.every((r) => r.inputs.referencedSecurityGroupId !== undefined), "the edge admits load balancers only, by security group");
     assert.deepEqual(toEdge.map((r) => `${graph.byRef(r.inputs.referencedSecurityGroupId)?.name}:${r.inputs.fromPort}`).sort(),
       ["t-edge-alb-sg:8080", "t-edge-alb-sg:9901", "t-edge-nlb-sg:5432", "t-edge-nlb-sg:9901"]);
+  });
+
+  test("the service waits for steady state, after its listeners, task role and prerequisites", () => {
+    const graph = g();
+    const service = graph.one(T.service, "t-edge-service");
+    assert.equal(service.inputs.waitForSteadyState, true);
+    const deps = graph.dependsOn(service).map((d) => d.name).sort();
+    assert.deepEqual(deps, ["t-edge-listener-db", "t-edge-listener-web", "t-edge-origin-web", "t-edge-task-role", "t-prerequisite"]);
+  });
+
+  test("the task role may only discover instances in the topology's Cloud Map namespace", () => {
+    const graph = g();
+    const task = graph.one(T.taskDef, "t-edge-task");
+    const role = graph.one("aws:iam/role:Role", "t-edge-task-role");
+    assert.equal(task.inputs.taskRoleArn, role.state.arn);
+    const policy = JSON.parse(graph.one("aws:iam/rolePolicy:RolePolicy", "t-edge-task-discovery").inputs.policy);
+    assert.deepEqual(policy.Statement, [{ Effect: "Allow", Action: ["servicediscovery:DiscoverInstances"], Resource: "*", Condition: { StringEquals: { "servicediscovery:NamespaceName": plan.aws!.namespace } } }]);
+  });
+
+  test("ECR keeps the last images only; the edge container's health check is liveness", () => {
+    const graph = g();
+    const lifecycle = JSON.parse(graph.one("aws:ecr/lifecyclePolicy:LifecyclePolicy", "t-edge-repo-lifecycle").inputs.policy);
+    assert.equal(lifecycle.rules[0].selection.countType, "imageCountMoreThan");
+    assert.equal(graph.one(T.ecr, "t-edge-repo").inputs.name, plan.aws!.ecrRepository);
+    const edge = containers(graph.one(T.taskDef, "t-edge-task")).find((c) => c["name"] === "edge")!;
+    assert.match(edge["healthCheck"].command.at(-1), /127\.0\.0\.1:9901\/healthz/);
   });
 
   test("task: config writer then proxy; secrets and Redis by ARN and environment", () => {

@@ -60,7 +60,7 @@ for (const mode of ["preview", "update"] as const) {
       const graph = g();
       const files = writtenFiles(graph.one(T.taskDef, "t-mon-prometheus-task"));
       const config = parse(files["/etc/prometheus/prometheus.yml"]!) as PromConfig;
-      assert.deepEqual(config.scrape_configs[0]!.dns_sd_configs, [{ names: ["edgeform-edge.shop.local"], type: "A", port: 9901, refresh_interval: "15s" }]);
+      assert.deepEqual(config.scrape_configs[0]!.dns_sd_configs, [{ names: ["edgeform-edge.shop-aws.local"], type: "A", port: 9901, refresh_interval: "15s" }]);
       assert.ok(files["/etc/prometheus/edgeform.rules.yml"]!.includes("EdgeformEdge5xxRatioHigh"));
       const scrape = graph.one(T.ingress, "t-mon-scrape-edge");
       assert.equal(scrape.inputs.securityGroupId, "sg-edge");
@@ -70,19 +70,23 @@ for (const mode of ["preview", "update"] as const) {
       assert.equal(discovery.inputs.name, "edgeform-prometheus");
     });
 
-    test("Grafana on ECS reads its password by ARN and is published on the ALB", () => {
+    test("Grafana on ECS reads its password by ARN and, when asked, is published on the ALB over HTTPS to the allowed networks only", () => {
       const graph = g();
       const task = graph.one(T.taskDef, "t-mon-grafana-task");
       const grafana = containers(task).find((c) => c["name"] === "grafana")!;
       assert.deepEqual(grafana["secrets"], [{ name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:edgeform/shop/grafanaAdminPassword" }]);
       const ds = parse(writtenFiles(task)["/etc/grafana/provisioning/datasources/edgeform.yaml"]!) as { datasources: Array<{ url: string }> };
-      assert.equal(ds.datasources[0]!.url, "http://edgeform-prometheus.shop.local:9090");
+      assert.equal(ds.datasources[0]!.url, "http://edgeform-prometheus.shop-aws.local:9090");
       const listener = graph.one(T.listener, "t-mon-grafana-listener");
       assert.equal(listener.inputs.port, 3000);
+      assert.equal(listener.inputs.protocol, "HTTPS");
+      assert.equal(listener.inputs.certificateArn, "arn:aws:acm:eu-west-1:123456789012:certificate/alb");
       assert.equal(listener.inputs.loadBalancerArn, "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop-alb/1");
-      const open = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0");
-      assert.deepEqual(open.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort]), [["sg-alb", 3000]], "only the ALB's Grafana listener is public");
-      assert.equal(results.get(`monitoring-aws/${mode}`)!.outputs["grafanaUrl"], "http://shop-alb.example.com:3000");
+      assert.equal(graph.one(T.targetGroup, "t-mon-grafana-tg").inputs.name, shopPlan("aws").aws!.grafanaTargetGroup);
+      const cidrRules = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined);
+      assert.deepEqual(cidrRules.map((r) => [r.inputs.securityGroupId, r.inputs.cidrIpv4, r.inputs.fromPort]), [["sg-alb", "203.0.113.0/24", 3000]], "Grafana admits the allowed networks only, never 0.0.0.0/0");
+      assert.equal(results.get(`monitoring-aws/${mode}`)!.outputs["grafanaUrl"], "https://shop-alb.example.com:3000");
+      for (const service of graph.ofType(T.service)) assert.equal(service.inputs.waitForSteadyState, true, `${service.name} waits for steady state`);
       assert.deepEqual(plainOccurrences(graph.resources.map((r) => r.inputs), SECRET_VALUES.grafanaAdminPassword), []);
     });
   });
@@ -105,6 +109,9 @@ describe("Monitoring on AWS, managed (update)", () => {
     assert.equal(graph.byRef(task.inputs.taskRoleArn)?.name, "t-mon-agent-role");
     const grafana = graph.one("aws:grafana/workspace:Workspace", "t-mon-grafana");
     assert.deepEqual(grafana.inputs.dataSources, ["PROMETHEUS"]);
+    assert.deepEqual(grafana.inputs.authenticationProviders, ["SAML"], "sign-in is the spec's choice (managedGrafana.authentication)");
+    assert.equal(grafana.inputs.name, plan.aws!.managedGrafana);
+    assert.equal(workspace.inputs.alias, plan.aws!.managedPrometheus, "workspace names carry the stack");
     assert.equal(graph.ofType(T.container).length, 0);
     assert.equal(results.get("monitoring-managed/update")!.outputs["grafanaUrl"], `https://${grafana.state.endpoint}`);
   });

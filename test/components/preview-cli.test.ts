@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { loadSpec } from "../../src/spec/load-spec.js";
 
@@ -125,10 +126,10 @@ describe("edgeform preview, text and errors", () => {
     assert.equal(run.stdout, "");
   });
 
-  test("a component that refuses its arguments: exit 1 with its sentence, no stack trace", async () => {
+  test("what a component would refuse at deploy time is refused by validation first, with file:line:col", async () => {
     const run = await edgeform(["preview", "test/components/fixtures/reserved-fleet.yaml", "--target", "local"]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /^error EF_COMPONENT_ARGS: CdnTopology "reserved": fleet name "edgeform-edge" is reserved/m);
+    assert.match(run.stderr, /reserved-fleet\.yaml:6:3 EF_SPEC_RESERVED_NAME: fleet name "edgeform-edge" is reserved/);
     assert.doesNotMatch(run.stderr, /\bat \S+ \(|node:internal/, "no stack trace");
   });
 
@@ -139,6 +140,41 @@ describe("edgeform preview, text and errors", () => {
     const dev = await edgeform(["preview", "examples/quickstart.yaml", "--target", "dev"]);
     assert.notEqual(dev.code, 0);
     assert.match(dev.stderr, /edgeform(\.js)? dev/, "names the command that runs the dev target, as this user starts edgeform");
+  });
+});
+
+describe("edgeform preview of the AWS production example shows a production-safe graph", () => {
+  type Resource = { type: string; name: string; inputs: Record<string, any> };
+  const resources = (target: string) => (JSON.parse(previews.get(`${join("examples", "aws-production.yaml")}#${target}`)!.stdout) as { resources: Resource[] }).resources;
+  const ofType = (rs: Resource[], suffix: string) => rs.filter((r) => r.type.endsWith(suffix));
+
+  test("target groups check /healthz; ECS services wait for steady state", () => {
+    for (const target of ["prod", "staging"]) {
+      const rs = resources(target);
+      const groups = ofType(rs, "/targetGroup:TargetGroup");
+      assert.ok(groups.length > 0);
+      for (const tg of groups) assert.equal(tg.inputs["healthCheck"].path, "/healthz", `${target}: ${tg.name}`);
+      const services = ofType(rs, "ecs/service:Service");
+      assert.ok(services.length >= 4);
+      for (const s of services) assert.equal(s.inputs["waitForSteadyState"], true, `${target}: ${s.name}`);
+    }
+  });
+
+  test("with CloudFront in front, nothing is open to 0.0.0.0/0 and the ALB admits only CloudFront, over HTTPS", () => {
+    const rs = resources("prod");
+    assert.deepEqual(ofType(rs, "SecurityGroupIngressRule").filter((r) => r.inputs["cidrIpv4"] !== undefined).map((r) => r.name), []);
+    const fromCloudFront = ofType(rs, "SecurityGroupIngressRule").filter((r) => r.inputs["prefixListId"] !== undefined);
+    assert.deepEqual(fromCloudFront.map((r) => [r.inputs["fromPort"], r.inputs["toPort"]]), [[443, 443]]);
+    const listeners = ofType(rs, "lb/listener:Listener");
+    assert.deepEqual(listeners.map((l) => [l.inputs["port"], l.inputs["protocol"], l.inputs["defaultActions"][0].type]), [[443, "HTTPS", "fixed-response"]]);
+  });
+
+  test("without a CDN, only the public entry's 80 (redirect) and 443 (HTTPS) are open", () => {
+    const rs = resources("staging");
+    const open = ofType(rs, "SecurityGroupIngressRule").filter((r) => r.inputs["cidrIpv4"] !== undefined);
+    assert.deepEqual(open.map((r) => [r.inputs["cidrIpv4"], r.inputs["fromPort"]]).sort(), [["0.0.0.0/0", 443], ["0.0.0.0/0", 80]]);
+    const listeners = ofType(rs, "lb/listener:Listener").map((l) => [l.inputs["port"], l.inputs["protocol"], l.inputs["defaultActions"][0].type]).sort();
+    assert.deepEqual(listeners, [[443, "HTTPS", "forward"], [80, "HTTP", "redirect"]]);
   });
 });
 
@@ -181,6 +217,38 @@ describe("edgeform up / destroy / preview --live without the engine", () => {
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /EF_PULUMI_CREDENTIALS: this is an aws target, but no AWS credentials are configured/);
     assert.doesNotMatch(run.stderr, /engine must not run/);
+  });
+
+  test("aws target and no Docker engine → exit 2 up front: the edge image is built locally and pushed to ECR", async () => {
+    const run = await edgeform(["up", "test/components/fixtures/shop.yaml", "--target", "aws"], {
+      PATH: `${fakeBin}:${noPulumiPath}`, HOME: emptyHome, AWS_ACCESS_KEY_ID: "AKIDFAKE", AWS_SECRET_ACCESS_KEY: "fake", DOCKER_HOST: `unix://${join(emptyHome, "no-docker.sock")}`,
+    });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /EF_PULUMI_CREDENTIALS: target "aws" builds the edge proxy image locally and pushes it to ECR, but no Docker engine answers/);
+    assert.doesNotMatch(run.stderr, /engine must not run/);
+  });
+
+  test("an engine failure (the Automation API's CommandError) → exit 1 with the engine's own message, no stack trace", async () => {
+    // A stand-in engine that knows its version and then fails the way the real one reports errors.
+    const engineBin = mkdtempSync(join(tmpdir(), "edgeform-failing-pulumi-"));
+    writeFileSync(join(engineBin, "pulumi"), '#!/bin/sh\nif [ "$1" = "version" ]; then echo v3.270.0; exit 0; fi\necho "error: the engine says: quota exceeded for resource X" >&2\nexit 255\n', { mode: 0o755 });
+    const docker = createServer((req, res) => res.end(req.url === "/_ping" ? "OK" : ""));
+    await new Promise<void>((r) => docker.listen(0, "127.0.0.1", r));
+    const state = mkdtempSync(join(tmpdir(), "edgeform-state-"));
+    try {
+      const port = (docker.address() as { port: number }).port;
+      const run = await edgeform(["up", "examples/quickstart.yaml", "--backend", `file://${state}`], {
+        PATH: `${engineBin}:${noPulumiPath}`, HOME: emptyHome, DOCKER_HOST: `tcp://127.0.0.1:${port}`, PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "true",
+      });
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /error EF_PULUMI_ENGINE: pulumi up of stack quickstart-local failed/);
+      assert.match(run.stderr, /the engine says: quota exceeded for resource X/);
+      assert.doesNotMatch(run.stderr, /internal error|EF_INTERNAL|\bat \S+ \(/, "not an internal edgeform bug, no stack trace");
+    } finally {
+      docker.close();
+      rmSync(engineBin, { recursive: true, force: true });
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 
   test("destroy without --yes is a usage error", async () => {

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { before, describe, test } from "node:test";
-import { Graph, T, plainOccurrences, runScenarios, type Res, type ScenarioResult } from "./support/run.js";
+import { Graph, T, containers, plainOccurrences, runScenarios, type Res, type ScenarioResult } from "./support/run.js";
+import { prefixListIdFor } from "../../src/pulumi/mocks.js";
 import { SECRET_VALUES } from "./support/scenarios.js";
 
 let results: Map<string, ScenarioResult>;
@@ -11,6 +12,7 @@ before(async () => {
   results = await runScenarios([
     ["topology-docker", "preview"], ["topology-docker", "update"], ["topology-aws", "preview"], ["topology-aws", "update"],
     ["topology-aws-existing", "update"], ["topology-missing-secret", "preview"],
+    ["topology-aws-stack-provider-config", "preview"], ["topology-aws-given-provider", "update"],
   ]);
 });
 
@@ -99,10 +101,12 @@ for (const mode of ["preview", "update"] as const) {
       assert.deepEqual(untagged, []);
     });
 
-    test("no security group is open to the world except the load balancers' listener ports", () => {
+    test("no security group is open to the world except the load balancers' listener ports (Grafana stays private)", () => {
       const graph = g();
       const open = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
-      assert.deepEqual(open.map((r) => `${r.name}:${r.inputs.fromPort}`).sort(), ["shop-edge-nlb-in-db:5432", "shop-monitoring-grafana-public:3000"]);
+      assert.deepEqual(open.map((r) => `${r.name}:${r.inputs.fromPort}`).sort(), ["shop-edge-nlb-in-db:5432"], "behind CloudFront the ALB is not open to the world, nor is Grafana");
+      assert.equal(graph.ofType(T.listener).filter((l) => l.inputs.port === 3000).length, 0, "no Grafana listener unless the spec asks");
+      assert.equal(graph.one(T.ingress, "shop-edge-alb-in-cloudfront").inputs.prefixListId, prefixListIdFor("eu-west-1"), "the prefix list of the stack's region");
       for (const sg of graph.ofType(T.sg)) assert.equal(sg.inputs.ingress, undefined, `${sg.name} has no inline ingress`);
       if (mode === "update") {
         const lbSgs = new Set(graph.ofType(T.lb).flatMap((lb) => lb.inputs.securityGroups));
@@ -132,7 +136,7 @@ for (const mode of ["preview", "update"] as const) {
     test("secrets go to Secrets Manager as secret values and reach tasks by ARN", () => {
       const graph = g();
       const versions = graph.ofType("aws:secretsmanager/secretVersion:SecretVersion");
-      assert.equal(versions.length, 4);
+      assert.equal(versions.length, 5);
       for (const v of versions) assert.ok("$secret" in v.inputs.secretString, `${v.name} stores a secret`);
       for (const [name, value] of Object.entries(SECRET_VALUES)) {
         assert.deepEqual(plainOccurrences(graph.resources.map((r) => r.inputs), value), [], `${name} stays secret`);
@@ -147,6 +151,85 @@ for (const mode of ["preview", "update"] as const) {
       }
     });
 
+    test("every ECS service waits for steady state, after the NAT gateway, route tables, role policies and secret values", () => {
+      const graph = g();
+      const services = graph.ofType(T.service);
+      assert.equal(services.length, 3 + 1 + 2, "fleets, edge, prometheus and grafana");
+      const needed = [
+        "aws:ec2/natGateway:NatGateway::shop-foundation-nat",
+        ...[0, 1].flatMap((i) => [`aws:ec2/routeTableAssociation:RouteTableAssociation::shop-foundation-public-rta-${i}`, `aws:ec2/routeTableAssociation:RouteTableAssociation::shop-foundation-private-rta-${i}`]),
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment::shop-foundation-exec-policy",
+        "aws:iam/rolePolicy:RolePolicy::shop-foundation-exec-secrets",
+        ...graph.ofType("aws:secretsmanager/secretVersion:SecretVersion").map((v) => `${v.type}::${v.name}`),
+      ];
+      for (const service of services) {
+        assert.equal(service.inputs.waitForSteadyState, true, `${service.name} waits for steady state`);
+        const missing = needed.filter((d) => !(service.dependsOn ?? []).includes(d));
+        assert.deepEqual(missing, [], `${service.name} depends on what its tasks need`);
+      }
+    });
+
+    test("physical names come from the plan and carry the stack; fixed names are deleted before replacement", () => {
+      const graph = g();
+      assert.equal(graph.one("aws:cloudwatch/logGroup:LogGroup", "shop-foundation-logs").inputs.name, "/edgeform/shop-test");
+      for (const secret of graph.ofType("aws:secretsmanager/secret:Secret")) assert.match(secret.inputs.name, /^edgeform\/shop-test\//);
+      assert.equal(graph.one(T.ecr, "shop-edge-repo").inputs.name, "shop-test-edge");
+      assert.equal(graph.one(T.replicationGroup, "shop-cache-edge-redis").inputs.replicationGroupId, "shop-test-edge");
+      assert.equal(graph.one(T.lb, "shop-edge-alb").inputs.name, "shop-test-alb");
+      for (const service of graph.ofType(T.service)) assert.match(service.inputs.name, /^shop-test-/);
+      const fixed = [
+        [T.ecr, "shop-edge-repo"], [T.replicationGroup, "shop-cache-edge-redis"], [T.lb, "shop-edge-alb"], [T.lb, "shop-edge-nlb"],
+        ["aws:cloudwatch/logGroup:LogGroup", "shop-foundation-logs"], ["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "shop-foundation-ns"],
+        ["aws:cloudfront/cachePolicy:CachePolicy", "shop-edge-cdn-cache"],
+      ] as const;
+      for (const [type, name] of fixed) assert.equal(graph.one(type, name).deleteBeforeReplace, true, `${name} has a fixed name`);
+      for (const tg of graph.ofType(T.targetGroup)) assert.notEqual(tg.deleteBeforeReplace, true, `${tg.name}: its name changes with its port, so it is created before the old one goes`);
+    });
+
+    test("self-hosted Prometheus keeps its data on encrypted EFS, mounted in every private subnet, reachable from Prometheus only", () => {
+      const graph = g();
+      const fs = graph.one("aws:efs/fileSystem:FileSystem", "shop-monitoring-prometheus-data");
+      assert.equal(fs.inputs.encrypted, true);
+      const mounts = graph.ofType("aws:efs/mountTarget:MountTarget");
+      assert.equal(mounts.length, 2, "one mount target per private subnet");
+      const task = graph.one(T.taskDef, "shop-monitoring-prometheus-task");
+      const volume = task.inputs.volumes.find((v: { name: string }) => v.name === "prometheus-data");
+      assert.equal(volume.efsVolumeConfiguration.transitEncryption, "ENABLED");
+      const nfs = graph.one(T.ingress, "shop-monitoring-prometheus-data-nfs");
+      assert.equal(nfs.inputs.fromPort, 2049);
+      const service = graph.one(T.service, "shop-monitoring-prometheus-service");
+      for (const m of mounts) assert.ok(service.dependsOn?.includes(`${m.type}::${m.name}`), `the service waits for ${m.name}`);
+      if (mode === "update") {
+        // The config writer runs the edge image, whose digest is known only after the build: containers in update mode.
+        const prometheus = containers(task).find((c) => c["name"] === "prometheus")!;
+        assert.ok(prometheus["mountPoints"].some((m: { sourceVolume: string; containerPath: string; readOnly: boolean }) => m.sourceVolume === "prometheus-data" && m.containerPath === "/prometheus" && !m.readOnly));
+        assert.equal(volume.efsVolumeConfiguration.fileSystemId, fs.id);
+        assert.equal(graph.byRef(nfs.inputs.referencedSecurityGroupId)?.name, "shop-monitoring-prometheus-sg");
+        const privateSubnets = graph.ofType("aws:ec2/subnet:Subnet").filter((x) => x.name.includes("private")).map((x) => x.id).sort();
+        assert.deepEqual(mounts.map((m) => m.inputs.subnetId).sort(), privateSubnets);
+      }
+    });
+
+    test("trust policies admit AWS services only on behalf of the stack's account", () => {
+      if (mode === "preview") return;
+      const graph = g();
+      const roles = graph.ofType("aws:iam/role:Role");
+      assert.ok(roles.length >= 2);
+      for (const role of roles) {
+        const doc = JSON.parse(role.inputs.assumeRolePolicy) as { Statement: Array<{ Condition?: { StringEquals?: Record<string, string> } }> };
+        assert.equal(doc.Statement[0]!.Condition?.StringEquals?.["aws:SourceAccount"], "123456789012", `${role.name} names the account`);
+      }
+    });
+
+    test("the edge's HTTPS listener uses the spec's certificate; fleets run as the given task role", () => {
+      const graph = g();
+      const web = graph.one(T.listener, "shop-edge-listener-web");
+      assert.deepEqual([web.inputs.port, web.inputs.protocol, web.inputs.certificateArn], [443, "HTTPS", "arn:aws:acm:eu-west-1:123456789012:certificate/alb"]);
+      for (const name of ["shop-fleet-api-task", "shop-fleet-web-task"]) {
+        assert.equal(graph.one(T.taskDef, name).inputs.taskRoleArn, "arn:aws:iam::123456789012:role/shop-fleets");
+      }
+    });
+
     test("the edge, fleets and cache are wired through the foundation", () => {
       const graph = g();
       const edgeSg = graph.one(T.sg, "shop-foundation-edge-sg");
@@ -155,14 +238,14 @@ for (const mode of ["preview", "update"] as const) {
         if (mode === "update") assert.equal(r.inputs.referencedSecurityGroupId, edgeSg.id);
       }
       const ns = graph.one("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "shop-foundation-ns");
-      assert.equal(ns.inputs.name, "shop.local");
+      assert.equal(ns.inputs.name, "shop-test.local", "the namespace carries the stack");
       if (mode === "update") {
         for (const d of graph.ofType(T.discovery)) assert.equal(d.inputs.dnsConfig.namespaceId, ns.id);
         const outputs = results.get("topology-aws/update")!.outputs;
         assert.equal(outputs["cdnUrl"], `https://${graph.one(T.distribution, "shop-edge-cdn").state.domainName}`);
         assert.equal((outputs["publicUrls"] as string[])[0], outputs["cdnUrl"]);
-        assert.equal(outputs["grafanaUrl"], `http://${graph.one(T.lb, "shop-edge-alb").state.dnsName}:3000`);
-        assert.equal(outputs["prometheusUrl"], "http://edgeform-prometheus.shop.local:9090");
+        assert.equal(outputs["grafanaUrl"], "http://edgeform-grafana.shop-test.local:3000", "private: inside the VPC only");
+        assert.equal(outputs["prometheusUrl"], "http://edgeform-prometheus.shop-test.local:9090");
       }
     });
   });
@@ -180,6 +263,22 @@ describe("CdnTopology escape hatches", () => {
     }
     for (const lb of graph.ofType(T.lb)) assert.deepEqual(lb.inputs.subnets, ["subnet-pub-x", "subnet-pub-y"]);
     for (const sg of graph.ofType(T.sg)) assert.equal(sg.inputs.vpcId, "vpc-existing");
+  });
+});
+
+describe("CdnTopology AWS provider", () => {
+  test("keeps the stack's provider settings (aws:profile, aws:assumeRoles) and sets the spec's region", () => {
+    const graph = new Graph(results.get("topology-aws-stack-provider-config/preview")!);
+    const [provider, ...more] = graph.ofType("pulumi:providers:aws");
+    assert.equal(more.length, 0);
+    assert.equal(provider!.inputs.region, "eu-west-1");
+    assert.equal(provider!.inputs.profile, "shop-deployer");
+    assert.match(JSON.stringify(provider!.inputs.assumeRoles), /arn:aws:iam::123456789012:role\/deploy/);
+  });
+
+  test("honours opts.provider instead of creating its own", () => {
+    const graph = new Graph(results.get("topology-aws-given-provider/update")!);
+    assert.deepEqual(graph.ofType("pulumi:providers:aws").map((p) => p.name), ["mine"]);
   });
 });
 

@@ -56,7 +56,7 @@ test("docker: Prometheus scrapes each edge container by name", () => {
 test("aws: Prometheus resolves the edge's Cloud Map name (every task)", () => {
   const p = planDeployment(withMonitoring, "aws").monitoring.prometheus!;
   const prom = parse(p.configYaml) as Prom;
-  assert.deepEqual(prom.scrape_configs[0]!.dns_sd_configs![0]!.names, ["edgeform-edge.shop.local"]);
+  assert.deepEqual(prom.scrape_configs[0]!.dns_sd_configs![0]!.names, ["edgeform-edge.shop-aws.local"]);
   assert.equal(prom.scrape_configs[0]!.dns_sd_configs![0]!.port, 9901);
 });
 

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Metrics } from "../../src/plan/metric-names.js";
 import { sameSecret } from "../../src/proxy/runtime/admin.js";
-import { cluster, config, get, route, startBackend, withProxy } from "./support.js";
+import { cluster, config, eventually, get, route, startBackend, withProxy } from "./support.js";
 
 const TOKEN_ENV = "EDGEFORM_SECRET_TEST_ADMIN";
+const QUICK_CHECK = { protocol: "tcp" as const, path: "/", expectStatus: [[200, 399]] as Array<[number, number]>, intervalMs: 50, timeoutMs: 200, healthyThreshold: 1, unhealthyThreshold: 1 };
 
 test("state-changing admin endpoints are disabled (403, with how to enable them) when no token is configured", async () => {
   const b = await startBackend("b");
@@ -57,16 +58,42 @@ test("sameSecret compares in constant time whatever the lengths", () => {
   assert.equal(sameSecret("", "x"), false);
 });
 
-test("/readyz is 503 while a fleet has no usable backend, 200 otherwise", async () => {
+test("one fleet down: the other routes keep serving, /healthz and /readyz stay 200 (liveness never depends on a fleet)", async () => {
+  const up = await startBackend("up");
+  const down = await startBackend("down");
+  try {
+    const cfg = config([cluster("alive", [up]), cluster("dead", [down], { healthCheck: QUICK_CHECK })], [route("dead", "dead", { match: { pathPrefix: "/dead/" } }), route("alive", "alive")]);
+    await withProxy(cfg, async (proxy) => {
+      const admin = proxy.ports["admin"]!;
+      await down.close();
+      await eventually(async () => (proxy.readiness().detail["usableBackends"] as Record<string, number>)["dead"] === 0, 5000, "the active check marks the dead fleet's only backend down");
+      // Every backend of "dead" is gone: its route fails, the other one serves.
+      const failed = await get(proxy.ports["web"]!, "/dead/x");
+      assert.ok(failed.status >= 500, `the dead fleet's route fails (${failed.status})`);
+      const served = await get(proxy.ports["web"]!, "/hello");
+      assert.equal(served.status, 200);
+      assert.equal(served.headers["x-backend"], "up");
+      assert.equal((await get(admin, "/healthz")).status, 200);
+      const ready = await get(admin, "/readyz");
+      assert.equal(ready.status, 200, "a replica with one fleet down still takes traffic for the others");
+      assert.equal(JSON.parse(ready.body).ready, true);
+      assert.deepEqual(JSON.parse(ready.body).usableBackends, { alive: 1, dead: 0 }, "the detail still reports the fleet without a usable backend");
+    });
+  } finally {
+    await up.close();
+  }
+});
+
+test("/readyz answers 503 once the replica drains (shutdown), while in-flight work finishes", async () => {
   const b = await startBackend("b");
   try {
-    await withProxy(config([cluster("f", [b]), cluster("empty", [])], [route("r", "f")]), async (proxy) => {
-      const r = await get(proxy.ports["admin"]!, "/readyz");
-      assert.equal(r.status, 503);
-      assert.deepEqual(JSON.parse(r.body).usableBackends, { f: 1, empty: 0 });
-    });
     await withProxy(config([cluster("f", [b])], [route("r", "f")]), async (proxy) => {
-      assert.equal((await get(proxy.ports["admin"]!, "/readyz")).status, 200);
+      const admin = proxy.ports["admin"]!;
+      assert.equal((await get(admin, "/readyz")).status, 200);
+      assert.equal(proxy.readiness().ready, true);
+      const closing = proxy.close();
+      assert.equal(proxy.readiness().ready, false, "a draining replica should get no new traffic");
+      await closing;
     });
   } finally {
     await b.close();

@@ -97,7 +97,7 @@ function planFor(topology: Topology, target: string, workers: number | undefined
 /** Notes on stderr about what will (and will not) work, before the proxy starts. */
 function explain(io: Io, topology: Topology, config: ProxyRuntimeConfig): void {
   for (const c of config.clusters) {
-    const endpoints = c.discovery.type === "static" ? c.discovery.endpoints.length : c.discovery.hosts.length;
+    const endpoints = c.discovery.type === "static" ? c.discovery.endpoints.length : c.discovery.type === "dns" ? c.discovery.hosts.length : 1;
     if (endpoints === 0) {
       io.err(
         `${paint(io, "yellow", "note:")} fleet "${c.name}" has no endpoints here (it is provisioned from an image), so its routes answer 503; ` +

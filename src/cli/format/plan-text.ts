@@ -55,7 +55,9 @@ export function formatPlanText(plan: DeploymentPlan, paint: Paint = (_, t) => t,
     const c = plan.proxyConfig.clusters.find((x) => x.name === f.name);
     const backends = c?.discovery.type === "static"
       ? c.discovery.endpoints.map((e) => `${e.host}:${e.port}${e.weight !== 1 ? ` (weight ${e.weight})` : ""}`)
-      : (c?.discovery.hosts ?? []).map((e) => `${e.host}:${e.port} (dns)`);
+      : c?.discovery.type === "cloudmap"
+        ? [`${c.discovery.service}.${c.discovery.namespace}:${c.discovery.port} (cloud map)`]
+        : (c?.discovery.type === "dns" ? c.discovery.hosts : []).map((e) => `${e.host}:${e.port} (dns)`);
     const hc = f.healthCheck;
     const health = hc ? `, health ${hc.protocol === "http" ? `GET ${hc.path}` : "tcp"} every ${formatDuration(hc.intervalMs)} (timeout ${formatDuration(hc.timeoutMs)})` : "";
     out.push(paint("dim", `    ${f.name}: ${backends.length ? list(backends) : `addresses ${dev ? AT_START : "assigned when started"}`}${health}`));

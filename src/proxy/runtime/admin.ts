@@ -2,8 +2,9 @@
  * The admin listener, separate from traffic listeners:
  *
  *   GET  /metrics   Prometheus text format
- *   GET  /healthz   200 while the process serves
- *   GET  /readyz    200 when listeners are bound and every fleet has a usable backend, else 503
+ *   GET  /healthz   200 while the process serves (liveness: container and target-group checks)
+ *   GET  /readyz    200 when the config is loaded, listeners are bound and the replica is not
+ *                   draining, else 503; usable backends per fleet are detail, never a reason
  *   POST /reload    re-read the config and swap it in            (bearer token)
  *   POST /purge     {url|prefix|surrogateKey, cache?} → purge     (bearer token)
  *

@@ -47,8 +47,15 @@ export function validateRuntimeConfig(data: unknown, where = "proxy config"): Pr
     if (!isObject(c) || typeof c.name !== "string") fail(`clusters[${i}] needs a name`);
     if (clusters.has(c.name)) fail(`two clusters are named "${c.name}"`);
     clusters.add(c.name);
-    const d = c.discovery as { type?: string; endpoints?: unknown; hosts?: unknown } | undefined;
-    if (!isObject(d) || (d.type !== "static" && d.type !== "dns")) fail(`cluster "${c.name}": discovery.type must be "static" or "dns"`);
+    const d = c.discovery as { type?: string; endpoints?: unknown; hosts?: unknown; namespace?: unknown; service?: unknown; region?: unknown; port?: unknown } | undefined;
+    if (!isObject(d) || (d.type !== "static" && d.type !== "dns" && d.type !== "cloudmap")) fail(`cluster "${c.name}": discovery.type must be "static", "dns" or "cloudmap"`);
+    if (d!.type === "cloudmap") {
+      if (typeof d!.namespace !== "string" || typeof d!.service !== "string" || typeof d!.region !== "string" || !isPort(d!.port, false)) {
+        fail(`cluster "${c.name}": cloudmap discovery needs namespace, service, region and a port 1-65535`);
+      }
+      if (!isObject(c.outlier)) fail(`cluster "${c.name}" needs an "outlier" object`);
+      continue;
+    }
     const eps = d!.type === "static" ? d!.endpoints : d!.hosts;
     if (!Array.isArray(eps)) fail(`cluster "${c.name}": discovery needs a list of ${d!.type === "static" ? "endpoints" : "hosts"}`);
     for (const e of eps as unknown[]) {

@@ -187,12 +187,11 @@ class Proxy implements ProxyHost, RunningProxy {
 
   readiness(): { ready: boolean; detail: Record<string, unknown> } {
     const fleets: Record<string, number> = {};
-    let ready = this.closing === undefined && this.listeners.size === this.state.config.listeners.length;
-    for (const c of this.state.allClusters()) {
-      const usable = c.snapshot().usable.length;
-      fleets[c.name] = usable;
-      if (usable === 0) ready = false;
-    }
+    // Ready = config loaded, every listener bound, not draining. A fleet without a usable
+    // backend is reported, never a reason to pull the replica: the other routes still work,
+    // and load balancers would otherwise replace every replica when one fleet is down.
+    const ready = this.closing === undefined && this.listeners.size === this.state.config.listeners.length;
+    for (const c of this.state.allClusters()) fleets[c.name] = c.snapshot().usable.length;
     return { ready, detail: { listeners: this.ports, usableBackends: fleets } };
   }
 

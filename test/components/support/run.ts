@@ -40,6 +40,10 @@ export interface Res {
   custom: boolean;
   id?: string;
   transforms: number;
+  /** "type::name" of every resource in its dependsOn. */
+  dependsOn?: string[];
+  deleteBeforeReplace?: boolean;
+  provider?: string;
   /** Recorded inputs and state are free-form JSON; tests index into them. */
   inputs: any;
   state: any;
@@ -103,6 +107,10 @@ export class Graph {
   childrenOf(r: Res): Res[] {
     const key = `${r.type}::${r.name}`;
     return this.resources.filter((c) => c.parent === key);
+  }
+  /** The resources r names in its dependsOn. */
+  dependsOn(r: Res): Res[] {
+    return (r.dependsOn ?? []).map((key) => this.resources.find((d) => `${d.type}::${d.name}` === key)!).filter(Boolean);
   }
   parentOf(r: Res): Res | undefined {
     return this.resources.find((p) => `${p.type}::${p.name}` === r.parent);

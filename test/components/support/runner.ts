@@ -34,7 +34,7 @@ try {
     program: scenario.program,
   });
   result = {
-    resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, custom: r.custom, id: r.id, transforms: r.transforms, inputs: portable(r.inputs), state: portable(r.state) })),
+    resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, custom: r.custom, id: r.id, transforms: r.transforms, dependsOn: r.dependsOn, deleteBeforeReplace: r.deleteBeforeReplace, provider: r.provider, inputs: portable(r.inputs), state: portable(r.state) })),
     outputs: run.outputs,
     calls: run.mocks.calls.map((c) => c.token),
   };

@@ -5,12 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import { Provider as AwsProvider } from "@pulumi/aws/provider.js";
 import { BackendFleet } from "../../../components/backend-fleet/index.js";
 import { CacheTier } from "../../../components/cache-tier/index.js";
 import { EdgeProxy } from "../../../components/edge-proxy/index.js";
 import { Monitoring } from "../../../components/monitoring/index.js";
 import type { EcsPlacement } from "../../../components/shared/ecs.js";
 import { CdnTopology } from "../../../components/topology.js";
+import { planAws } from "../../../src/plan/aws.js";
 import { planDeployment } from "../../../src/plan/plan.js";
 import type { DeploymentPlan } from "../../../src/plan/types.js";
 import { validateTopology } from "../../../src/spec/validate.js";
@@ -26,6 +28,7 @@ export const SECRET_VALUES = {
   adminToken: "admin-token-s3cr3t",
   grafanaAdminPassword: "grafana-password-s3cr3t",
   redisAuthToken: "redis-auth-token-s3cr3t-0123",
+  cdnOriginSecret: "cdn-origin-s3cr3t-header-value",
 } as const;
 
 export function loadFixture(file: string): Topology {
@@ -59,6 +62,13 @@ export interface Scenario {
 }
 
 const edgeSg = "sg-edge";
+
+/** A resource standing for what AwsFoundation.taskPrerequisites would hold. */
+class Prerequisite extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("test:index:Prerequisite", name, {});
+  }
+}
 
 export const scenarios: Record<string, Scenario> = {
   "fleet-docker": {
@@ -115,6 +125,8 @@ export const scenarios: Record<string, Scenario> = {
           securityGroupId: edgeSg,
           redisUrls: { edge: "rediss://master.shop-redis.cache.amazonaws.com:6379" },
           cdn: { enabled: true, aliases: ["cdn.shop.example"], certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
+          cdnOriginSecret: secrets["cdnOriginSecret"]!,
+          serviceDependsOn: [new Prerequisite("t-prerequisite")],
         },
       });
       return { publicUrls: edge.publicUrls };
@@ -122,8 +134,10 @@ export const scenarios: Record<string, Scenario> = {
   },
   "edge-aws-existing-listener": {
     program: async () => {
-      const plan = planDeployment(loadFixture(example("quickstart.yaml")), "local");
-      const awsPlan: DeploymentPlan = { ...plan, target: { name: "aws", provider: "aws", spec: { provider: "aws", region: "eu-west-1" } } };
+      const topology = loadFixture(example("quickstart.yaml"));
+      const plan = planDeployment(topology, "local");
+      const spec = { provider: "aws" as const, region: "eu-west-1" };
+      const awsPlan: DeploymentPlan = { ...plan, target: { name: "aws", provider: "aws", spec }, aws: planAws(topology, "aws", spec, undefined, plan.edge.listeners) };
       const edge = new EdgeProxy("t-edge", {
         plan: awsPlan,
         aws: {
@@ -202,7 +216,14 @@ export const scenarios: Record<string, Scenario> = {
           placement,
           edgeSecurityGroupId: edgeSg,
           configWriterImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-edge@sha256:abc",
-          publishGrafanaOn: { loadBalancerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop-alb/1", securityGroupId: "sg-alb", dnsName: "shop-alb.example.com" },
+          publishGrafanaOn: {
+            loadBalancerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop-alb/1",
+            securityGroupId: "sg-alb",
+            dnsName: "shop-alb.example.com",
+            certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/alb",
+            allowedCidrs: ["203.0.113.0/24"],
+            targetGroupName: plan.aws!.grafanaTargetGroup,
+          },
         },
       });
       return { prometheusUrl: m.prometheusUrl, grafanaUrl: m.grafanaUrl! };
@@ -216,7 +237,7 @@ export const scenarios: Record<string, Scenario> = {
         topology: plan.name,
         edgeAdminPort: plan.edge.adminPort,
         tags: plan.tags,
-        aws: { placement, edgeSecurityGroupId: edgeSg, configWriterImage: "edge@sha256:abc", managed: true },
+        aws: { placement, edgeSecurityGroupId: edgeSg, configWriterImage: "edge@sha256:abc", managed: true, managedGrafanaAuthentication: "SAML", names: { managedPrometheus: plan.aws!.managedPrometheus, managedGrafana: plan.aws!.managedGrafana } },
       });
       return { prometheusUrl: m.prometheusUrl, grafanaUrl: m.grafanaUrl! };
     },
@@ -246,6 +267,22 @@ export const scenarios: Record<string, Scenario> = {
         existing: { vpcId: "vpc-existing", publicSubnetIds: ["subnet-pub-x", "subnet-pub-y"], privateSubnetIds: ["subnet-priv-x", "subnet-priv-y"], clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/shared" },
       });
       return { publicUrls: t.publicUrls };
+    },
+  },
+  "topology-aws-stack-provider-config": {
+    config: { "aws:profile": "shop-deployer", "aws:assumeRoles": JSON.stringify([{ roleArn: "arn:aws:iam::123456789012:role/deploy" }]) },
+    secretConfig: Object.fromEntries(Object.entries(SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
+    program: async () => {
+      new CdnTopology("shop", { spec: loadFixture(fixture("shop.yaml")), target: "aws" });
+      return {};
+    },
+  },
+  "topology-aws-given-provider": {
+    secretConfig: Object.fromEntries(Object.entries(SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
+    program: async () => {
+      const provider = new AwsProvider("mine", { region: "eu-west-1" });
+      new CdnTopology("shop", { spec: loadFixture(fixture("shop.yaml")), target: "aws" }, { provider });
+      return {};
     },
   },
   "topology-missing-secret": {

@@ -1,10 +1,12 @@
 /** Builds the discovery a cluster config asks for. */
 import type { DiscoveryConfig } from "../../../plan/proxy-config.js";
 import type { Discovery, Lookup } from "./discovery.js";
+import { CloudMapDiscovery } from "./cloud-map.js";
 import { DnsDiscovery } from "./dns.js";
 import { StaticDiscovery } from "./static.js";
 
 export type { Discovery, DiscoveryResult, Lookup } from "./discovery.js";
+export { CloudMapDiscovery } from "./cloud-map.js";
 export { DnsDiscovery, systemLookup } from "./dns.js";
 export { StaticDiscovery } from "./static.js";
 
@@ -14,5 +16,7 @@ export function createDiscovery(config: DiscoveryConfig, options: { lookup?: Loo
       return new StaticDiscovery(config.endpoints);
     case "dns":
       return new DnsDiscovery(config.hosts, config.refreshMs, options.lookup);
+    case "cloudmap":
+      return new CloudMapDiscovery(config);
   }
 }
