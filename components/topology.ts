@@ -20,6 +20,7 @@ import { AwsFoundation } from "./foundation/aws.js";
 import { Monitoring } from "./monitoring/index.js";
 import { resolveSecrets, secretsNeeded } from "./secrets.js";
 import { argsError } from "./shared/args.js";
+import { healthTimeoutSeconds } from "./shared/docker-container.js";
 import type { SecretValues } from "./shared/secrets.js";
 import { dockerLabels, type Tags } from "./shared/tags.js";
 
@@ -46,7 +47,7 @@ export interface CdnTopologyArgs {
   readonly secrets?: SecretValues;
   /** Tags for every taggable child, on top of the target's tags and edgeform's own. */
   readonly tags?: Tags;
-  /** BASE_IMAGE for the edge proxy image build (default a public node:22 slim image). */
+  /** BASE_IMAGE for the images built here, edge proxy and demo origin (default: the target's images.base, else a public node:22 slim image). */
   readonly edgeBaseImage?: string;
   readonly existing?: ExistingInfrastructure;
 }
@@ -99,22 +100,31 @@ export class CdnTopology extends pulumi.ComponentResource {
         ? new docker.Network(`${name}-net`, { name: plan.network, driver: "bridge", labels: dockerLabels(tags) }, child)
         : undefined;
       const network = this.network?.name ?? pulumi.output(networkName!);
+      const waitTimeoutSeconds = healthTimeoutSeconds(plan);
+      // The images edgeform builds here (edge proxy, demo origin) share one Node.js base.
+      const baseImage = args.edgeBaseImage ?? target.spec.images?.base;
       for (const cache of redisCaches) {
         this.caches[cache.name] = new CacheTier(`${name}-cache-${cache.name}`, {
           cache,
           tags,
-          docker: { network, ...(target.spec.images?.redis ? { image: target.spec.images.redis } : {}) },
+          docker: { network, waitTimeoutSeconds, ...(target.spec.images?.redis ? { image: target.spec.images.redis } : {}) },
         }, child);
       }
       for (const fleet of provisioned) {
-        this.fleets[fleet.name] = new BackendFleet(`${name}-fleet-${fleet.name}`, { fleet, secrets, tags, docker: { network } }, child);
+        this.fleets[fleet.name] = new BackendFleet(`${name}-fleet-${fleet.name}`, {
+          fleet, secrets, tags, docker: { network, waitTimeoutSeconds, ...(baseImage ? { baseImage } : {}) },
+        }, child);
       }
       this.edge = new EdgeProxy(`${name}-edge`, {
         plan,
         secrets,
         tags,
-        ...(args.edgeBaseImage ? { baseImage: args.edgeBaseImage } : {}),
-        docker: { network },
+        ...(baseImage ? { baseImage } : {}),
+        docker: {
+          network,
+          waitTimeoutSeconds,
+          redisPasswords: Object.fromEntries(Object.entries(this.caches).map(([cache, tier]) => [cache, tier.password!])),
+        },
       }, { parent: this, dependsOn: [...Object.values(this.caches), ...Object.values(this.fleets)] });
       this.monitoring = plan.monitoring.prometheus
         ? new Monitoring(`${name}-monitoring`, {
@@ -123,7 +133,7 @@ export class CdnTopology extends pulumi.ComponentResource {
           edgeAdminPort: plan.edge.adminPort,
           ...(plan.monitoring.grafana ? { grafanaAdminPassword: secrets[plan.monitoring.grafana.adminPassword.secret]! } : {}),
           tags,
-          docker: { network },
+          docker: { network, waitTimeoutSeconds },
         }, { parent: this, dependsOn: [this.edge] })
         : undefined;
       this.cdnUrl = undefined;

@@ -2,21 +2,31 @@
  * A fleet on Docker: one container per replica on the topology's network.
  * Every replica carries the fleet's network alias (plan: fleet.serviceHost),
  * so the edge resolves one name to all of them and balances across them.
+ * Replicas are replaced one at a time (each waits for the previous to be
+ * healthy), so a changed fleet keeps serving while it rolls.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { PlannedFleet } from "../../src/plan/types.js";
+import { commonContainerArgs, fixedNameOptions, resourceLimits } from "../shared/docker-container.js";
+import { buildPackageImage } from "../shared/docker-image.js";
 import { fleetHealthShell, goDuration } from "../shared/health.js";
+import { isDemoOriginImage } from "../shared/paths.js";
 import { dockerEnv, type SecretValues } from "../shared/secrets.js";
 import { dockerLabels, type Tags } from "../shared/tags.js";
 
 export interface DockerFleetArgs {
   /** Name of the Docker network the edge proxy is on. */
   readonly network: pulumi.Input<string>;
+  /** How long `up` waits for each replica to turn healthy (default 120 s). */
+  readonly waitTimeoutSeconds?: number;
+  /** BASE_IMAGE when the stack builds the demo origin image (default a public node:22 slim image). */
+  readonly baseImage?: string;
 }
 
 export interface DockerFleetResources {
-  readonly image: docker.RemoteImage;
+  /** The pulled image, or the demo origin built here. */
+  readonly image: docker.RemoteImage | docker.Image;
   readonly containers: docker.Container[];
 }
 
@@ -28,18 +38,29 @@ export function dockerFleet(
   tags: Tags | undefined,
   parent: pulumi.Resource,
 ): DockerFleetResources {
-  const image = new docker.RemoteImage(`${name}-image`, { name: fleet.image!, keepLocally: true }, { parent });
+  let image: docker.RemoteImage | docker.Image;
+  let imageRef: pulumi.Output<string>;
+  if (isDemoOriginImage(fleet.image!)) {
+    const built = buildPackageImage(`${name}-image`, { dockerfile: "demo-origin.Dockerfile", imageName: fleet.image!, baseImage: args.baseImage }, parent);
+    image = built;
+    imageRef = built.repoDigest;
+  } else {
+    const remote = new docker.RemoteImage(`${name}-image`, { name: fleet.image!, keepLocally: true }, { parent });
+    image = remote;
+    imageRef = remote.imageId;
+  }
   const check = fleet.healthCheck!;
-  const containers = fleet.replicaNames.map((replica, i) => {
+  const containers: docker.Container[] = [];
+  fleet.replicaNames.forEach((replica, i) => {
     const plain: Record<string, string> = { PORT: String(fleet.port), EDGEFORM_FLEET: fleet.name, EDGEFORM_REPLICA: replica };
     const secret: Record<string, pulumi.Input<string>> = {};
     for (const [key, value] of Object.entries(fleet.env)) {
       if (value.secret !== undefined) secret[key] = secrets[value.secret]!;
       else plain[key] = value.value ?? "";
     }
-    return new docker.Container(`${name}-${i}`, {
+    containers.push(new docker.Container(`${name}-${i}`, {
       name: replica,
-      image: image.imageId,
+      image: imageRef,
       ...(fleet.command ? { command: fleet.command } : {}),
       envs: dockerEnv(plain, secret),
       networksAdvanced: [{ name: args.network, aliases: [fleet.serviceHost!] }],
@@ -50,9 +71,10 @@ export function dockerFleet(
         retries: check.unhealthyThreshold,
         startPeriod: "5s",
       },
-      restart: "unless-stopped",
+      ...resourceLimits(fleet.resources),
+      ...commonContainerArgs(args.waitTimeoutSeconds ?? 120),
       labels: dockerLabels(tags, { "edgeform.role": "fleet", "edgeform.fleet": fleet.name }),
-    }, { parent });
+    }, fixedNameOptions(parent, containers[i - 1])));
   });
   return { image, containers };
 }

@@ -19,4 +19,6 @@ export const Defaults = {
   alerts: { edge5xxRatio: 0.05, backendDownFor: "1m", p99LatencyAbove: "2s", cacheErrorsPerSecond: 1 },
   fleetResources: { cpu: 256, memoryMiB: 512 },
   images: { redis: "redis:7-alpine", prometheus: "prom/prometheus:v2.53.0", grafana: "grafana/grafana:11.1.0" },
+  /** Docker: how long `up` waits for a container to turn healthy. */
+  dockerHealthTimeout: "2m",
 } as const;
