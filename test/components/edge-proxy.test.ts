@@ -243,3 +243,20 @@ describe("EdgeProxy on Docker: where the ports are published", () => {
     assert.ok(bad.diagnostics.some((d) => JSON.stringify(d).includes("publishAddress") && d.range?.start.line === 9), JSON.stringify(bad.diagnostics));
   });
 });
+
+describe("images/*.Dockerfile build without a network beyond the base image", () => {
+  for (const file of ["edge-proxy.Dockerfile", "demo-origin.Dockerfile"]) {
+    test(`${file}: no # syntax= frontend to fetch, the base image is a build argument, nothing runs inside`, () => {
+      const text = readFileSync(new URL(`../../../images/${file}`, import.meta.url), "utf8");
+      assert.doesNotMatch(text, /^#\s*syntax\s*=/im, "a syntax directive makes BuildKit pull a frontend image");
+      assert.match(text, /^ARG BASE_IMAGE=\S+\nFROM \$\{BASE_IMAGE\}$/m);
+      assert.doesNotMatch(text, /^RUN\b/m, "nothing is installed during the build");
+    });
+  }
+
+  test("the runtime dependencies the images copy are bundled into the package, so npm's hoisting cannot take them", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string>; bundleDependencies: string[] };
+    const runtime = Object.keys(pkg.dependencies).filter((d) => !d.startsWith("@pulumi/"));
+    assert.deepEqual([...pkg.bundleDependencies].sort(), runtime.sort(), "every non-Pulumi dependency is bundled; the Pulumi SDKs stay the consumer's");
+  });
+});
