@@ -14,6 +14,7 @@ import { planDeployment } from "../src/plan/plan.js";
 import type { DeploymentPlan } from "../src/plan/types.js";
 import type { Topology } from "../src/spec/types.js";
 import { BackendFleet } from "./backend-fleet/index.js";
+import { buildDemoOriginImage } from "./backend-fleet/docker.js";
 import { CacheTier, REDIS_AUTH_SECRET } from "./cache-tier/index.js";
 import { EdgeProxy, type ExistingAlbListener } from "./edge-proxy/index.js";
 import { AwsFoundation } from "./foundation/aws.js";
@@ -21,6 +22,7 @@ import { Monitoring } from "./monitoring/index.js";
 import { resolveSecrets, secretsNeeded } from "./secrets.js";
 import { argsError } from "./shared/args.js";
 import { healthTimeoutSeconds } from "./shared/docker-container.js";
+import { isDemoOriginImage } from "./shared/paths.js";
 import type { SecretValues } from "./shared/secrets.js";
 import { dockerLabels, type Tags } from "./shared/tags.js";
 
@@ -110,9 +112,15 @@ export class CdnTopology extends pulumi.ComponentResource {
           docker: { network, waitTimeoutSeconds, ...(target.spec.images?.redis ? { image: target.spec.images.redis } : {}) },
         }, child);
       }
+      // Fleets running the demo origin share one build of it (per image name).
+      const demoOrigins = new Map<string, docker.Image>();
+      for (const image of new Set(provisioned.map((f) => f.image!).filter(isDemoOriginImage))) {
+        demoOrigins.set(image, buildDemoOriginImage(`${name}-${image.replace(/[^a-z0-9]+/g, "-")}`, image, baseImage, this));
+      }
       for (const fleet of provisioned) {
+        const demoOriginImage = demoOrigins.get(fleet.image!);
         this.fleets[fleet.name] = new BackendFleet(`${name}-fleet-${fleet.name}`, {
-          fleet, secrets, tags, docker: { network, waitTimeoutSeconds, ...(baseImage ? { baseImage } : {}) },
+          fleet, secrets, tags, docker: { network, waitTimeoutSeconds, ...(baseImage ? { baseImage } : {}), ...(demoOriginImage ? { demoOriginImage } : {}) },
         }, child);
       }
       this.edge = new EdgeProxy(`${name}-edge`, {
@@ -124,8 +132,10 @@ export class CdnTopology extends pulumi.ComponentResource {
           network,
           waitTimeoutSeconds,
           redisPasswords: Object.fromEntries(Object.entries(this.caches).map(([cache, tier]) => [cache, tier.password!])),
+          // Only the containers wait for what they route to: the image builds meanwhile.
+          startAfter: [...Object.values(this.caches), ...Object.values(this.fleets)],
         },
-      }, { parent: this, dependsOn: [...Object.values(this.caches), ...Object.values(this.fleets)] });
+      }, { parent: this });
       this.monitoring = plan.monitoring.prometheus
         ? new Monitoring(`${name}-monitoring`, {
           monitoring: plan.monitoring,

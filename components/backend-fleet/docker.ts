@@ -15,6 +15,9 @@ import { isDemoOriginImage } from "../shared/paths.js";
 import { dockerEnv, type SecretValues } from "../shared/secrets.js";
 import { dockerLabels, type Tags } from "../shared/tags.js";
 
+/** The least time a container health probe gets: starting node for it can take seconds on a busy host. */
+export const CONTAINER_PROBE_MIN_TIMEOUT_MS = 5000;
+
 export interface DockerFleetArgs {
   /** Name of the Docker network the edge proxy is on. */
   readonly network: pulumi.Input<string>;
@@ -22,12 +25,19 @@ export interface DockerFleetArgs {
   readonly waitTimeoutSeconds?: number;
   /** BASE_IMAGE when the stack builds the demo origin image (default a public node:22 slim image). */
   readonly baseImage?: string;
+  /** The demo origin image already built for another fleet (CdnTopology builds it once for all). */
+  readonly demoOriginImage?: docker.Image;
 }
 
 export interface DockerFleetResources {
   /** The pulled image, or the demo origin built here. */
   readonly image: docker.RemoteImage | docker.Image;
   readonly containers: docker.Container[];
+}
+
+/** The demo origin image, built from images/demo-origin.Dockerfile under the name the spec gives it. */
+export function buildDemoOriginImage(name: string, imageName: string, baseImage: string | undefined, parent: pulumi.Resource): docker.Image {
+  return buildPackageImage(name, { dockerfile: "demo-origin.Dockerfile", imageName, baseImage }, parent);
 }
 
 export function dockerFleet(
@@ -41,7 +51,7 @@ export function dockerFleet(
   let image: docker.RemoteImage | docker.Image;
   let imageRef: pulumi.Output<string>;
   if (isDemoOriginImage(fleet.image!)) {
-    const built = buildPackageImage(`${name}-image`, { dockerfile: "demo-origin.Dockerfile", imageName: fleet.image!, baseImage: args.baseImage }, parent);
+    const built = args.demoOriginImage ?? buildDemoOriginImage(`${name}-image`, fleet.image!, args.baseImage, parent);
     image = built;
     imageRef = built.repoDigest;
   } else {
@@ -67,7 +77,8 @@ export function dockerFleet(
       healthcheck: {
         tests: ["CMD-SHELL", fleetHealthShell(check, fleet.port!)],
         interval: goDuration(check.intervalMs),
-        timeout: goDuration(check.timeoutMs),
+        // The spec's timeout is for the proxy's probes; this one may have to start `node` to probe, so it gets a floor.
+        timeout: goDuration(Math.max(check.timeoutMs, CONTAINER_PROBE_MIN_TIMEOUT_MS)),
         retries: check.unhealthyThreshold,
         startPeriod: "5s",
       },

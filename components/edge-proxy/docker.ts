@@ -26,6 +26,8 @@ export interface DockerEdgeArgs {
   readonly redisPasswords?: Readonly<Record<string, pulumi.Input<string>>>;
   /** How long `up` waits for each replica to turn healthy (default 120 s). */
   readonly waitTimeoutSeconds?: number;
+  /** What the replicas start after (the fleets and caches they route to); the image build need not wait for them. */
+  readonly startAfter?: pulumi.Resource[];
 }
 
 export interface DockerEdgeResources {
@@ -80,13 +82,14 @@ export function dockerEdge(
       healthcheck: {
         tests: ["CMD", "node", "-e", nodeHttpProbe(edge.adminPort, "/readyz")],
         interval: "2s",
-        timeout: "2s",
+        // The probe starts node; on a busy host that alone can take seconds.
+        timeout: "5s",
         retries: 3,
         startPeriod: "5s",
       },
       ...commonContainerArgs(args.waitTimeoutSeconds ?? 120),
       labels: dockerLabels(tags, { "edgeform.role": "edge" }),
-    }, fixedNameOptions(parent, containers[i - 1])));
+    }, fixedNameOptions(parent, containers[i - 1], args.startAfter)));
   });
   return { image, containers, imageRef };
 }

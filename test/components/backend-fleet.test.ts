@@ -96,6 +96,7 @@ for (const mode of ["preview", "update"] as const) {
           assert.equal(c.inputs.wait, true, "up waits until the replica is healthy");
           assert.equal(c.inputs.waitTimeout, 120);
           assert.equal(c.inputs.destroyGraceSeconds, 10, "a deleted replica gets time to finish in-flight requests");
+          assert.equal(c.inputs.healthcheck.timeout, `${Math.max(planned.healthCheck!.timeoutMs, 5000) / 1000}s`, "a probe that may start node gets at least 5 s");
         }
       }
     });
