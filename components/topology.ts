@@ -14,12 +14,15 @@ import { planDeployment } from "../src/plan/plan.js";
 import type { DeploymentPlan } from "../src/plan/types.js";
 import type { Topology } from "../src/spec/types.js";
 import { BackendFleet } from "./backend-fleet/index.js";
+import { buildDemoOriginImage } from "./backend-fleet/docker.js";
 import { CacheTier, REDIS_AUTH_SECRET } from "./cache-tier/index.js";
 import { EdgeProxy, type ExistingAlbListener } from "./edge-proxy/index.js";
 import { AwsFoundation } from "./foundation/aws.js";
 import { Monitoring } from "./monitoring/index.js";
 import { CDN_ORIGIN_SECRET, resolveSecrets, secretsNeeded } from "./secrets.js";
 import { argsError } from "./shared/args.js";
+import { healthTimeoutSeconds } from "./shared/docker-container.js";
+import { isDemoOriginImage } from "./shared/paths.js";
 import type { SecretValues } from "./shared/secrets.js";
 import { dockerLabels, type Tags } from "./shared/tags.js";
 
@@ -46,7 +49,7 @@ export interface CdnTopologyArgs {
   readonly secrets?: SecretValues;
   /** Tags for every taggable child, on top of the target's tags and edgeform's own. */
   readonly tags?: Tags;
-  /** BASE_IMAGE for the edge proxy image build (default a public node:22 slim image). */
+  /** BASE_IMAGE for the images built here, edge proxy and demo origin (default: the target's images.base, else a public node:22 slim image). */
   readonly edgeBaseImage?: string;
   readonly existing?: ExistingInfrastructure;
   /** Stack name carried by AWS physical names (default: the Pulumi stack). */
@@ -121,23 +124,40 @@ export class CdnTopology extends pulumi.ComponentResource {
         ? new docker.Network(`${name}-net`, { name: plan.network, driver: "bridge", labels: dockerLabels(tags) }, child)
         : undefined;
       const network = this.network?.name ?? pulumi.output(networkName!);
+      const waitTimeoutSeconds = healthTimeoutSeconds(plan);
+      // The images edgeform builds here (edge proxy, demo origin) share one Node.js base.
+      const baseImage = args.edgeBaseImage ?? target.spec.images?.base;
       for (const cache of redisCaches) {
         this.caches[cache.name] = new CacheTier(`${name}-cache-${cache.name}`, {
           cache,
           tags,
-          docker: { network, ...(target.spec.images?.redis ? { image: target.spec.images.redis } : {}) },
+          docker: { network, waitTimeoutSeconds, ...(target.spec.images?.redis ? { image: target.spec.images.redis } : {}) },
         }, child);
       }
+      // Fleets running the demo origin share one build of it (per image name).
+      const demoOrigins = new Map<string, docker.Image>();
+      for (const image of new Set(provisioned.map((f) => f.image!).filter(isDemoOriginImage))) {
+        demoOrigins.set(image, buildDemoOriginImage(`${name}-${image.replace(/[^a-z0-9]+/g, "-")}`, image, baseImage, this));
+      }
       for (const fleet of provisioned) {
-        this.fleets[fleet.name] = new BackendFleet(`${name}-fleet-${fleet.name}`, { fleet, secrets, tags, docker: { network } }, child);
+        const demoOriginImage = demoOrigins.get(fleet.image!);
+        this.fleets[fleet.name] = new BackendFleet(`${name}-fleet-${fleet.name}`, {
+          fleet, secrets, tags, docker: { network, waitTimeoutSeconds, ...(baseImage ? { baseImage } : {}), ...(demoOriginImage ? { demoOriginImage } : {}) },
+        }, child);
       }
       this.edge = new EdgeProxy(`${name}-edge`, {
         plan,
         secrets,
         tags,
-        ...(args.edgeBaseImage ? { baseImage: args.edgeBaseImage } : {}),
-        docker: { network },
-      }, { parent: this, dependsOn: [...Object.values(this.caches), ...Object.values(this.fleets)] });
+        ...(baseImage ? { baseImage } : {}),
+        docker: {
+          network,
+          waitTimeoutSeconds,
+          redisPasswords: Object.fromEntries(Object.entries(this.caches).map(([cache, tier]) => [cache, tier.password!])),
+          // Only the containers wait for what they route to: the image builds meanwhile.
+          startAfter: [...Object.values(this.caches), ...Object.values(this.fleets)],
+        },
+      }, { parent: this });
       this.monitoring = plan.monitoring.prometheus
         ? new Monitoring(`${name}-monitoring`, {
           monitoring: plan.monitoring,
@@ -145,7 +165,7 @@ export class CdnTopology extends pulumi.ComponentResource {
           edgeAdminPort: plan.edge.adminPort,
           ...(plan.monitoring.grafana ? { grafanaAdminPassword: secrets[plan.monitoring.grafana.adminPassword.secret]! } : {}),
           tags,
-          docker: { network },
+          docker: { network, waitTimeoutSeconds },
         }, { parent: this, dependsOn: [this.edge] })
         : undefined;
       this.cdnUrl = undefined;

@@ -1,11 +1,12 @@
-# syntax=docker/dockerfile:1
-#
 # The demo origin (`edgeform origin`): says which replica answered, and sets
 # cache headers, ETags, latency and failures on demand (see `edgeform origin --help`).
 # It listens on $PORT (default 8080) and names itself from $EDGEFORM_REPLICA,
 # which the BackendFleet component sets per replica.
 #
-# Build context: the package root, after `npm run build`:
+# It is published to no registry: a docker target whose fleet names the image
+# edgeform/demo-origin:<tag> has the stack build it from this file.
+# Build context: the package root (a built clone, or the installed package,
+# as for edge-proxy.Dockerfile); no network is needed beyond the base image:
 #   docker build -f images/demo-origin.Dockerfile -t edgeform/demo-origin:0.1.0 .
 ARG BASE_IMAGE=node:22-bookworm-slim
 FROM ${BASE_IMAGE}

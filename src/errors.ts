@@ -67,6 +67,7 @@ export const ErrorCodes = {
   EF_COMPONENT_ARGS: "a component was given arguments that cannot work together",
   EF_PULUMI_SECRET_MISSING: "a secret the topology references is not set in Pulumi stack config",
   EF_PULUMI_ENGINE: "the Pulumi engine reported a failure",
+  EF_DOCKER_APPLY: "the Docker engine refused or failed a resource of a docker target",
   // cli
   EF_CLI_USAGE: "the command line is not valid",
   EF_CLI_FILE_EXISTS: "a file the command would write already exists",

@@ -26,6 +26,8 @@ export interface CacheTierArgs {
 export class CacheTier extends pulumi.ComponentResource {
   /** redis:// (Docker) or rediss:// (AWS, TLS) URL of the primary. */
   readonly url: pulumi.Output<string>;
+  /** Docker: the generated Redis password (a secret) the edge authenticates with. */
+  readonly password: pulumi.Output<string> | undefined;
   readonly docker: DockerCacheResources | undefined;
   readonly aws: AwsCacheResources | undefined;
 
@@ -50,6 +52,7 @@ export class CacheTier extends pulumi.ComponentResource {
 
     this.docker = where.docker ? dockerCache(name, args.cache, where.docker, where.docker.image ?? Defaults.images.redis, args.tags, this) : undefined;
     this.aws = where.aws ? awsCache(name, args.cache, where.aws, args.tags, this) : undefined;
+    this.password = this.docker?.password;
     this.url = this.aws
       ? pulumi.interpolate`rediss://${this.aws.replicationGroup.primaryEndpointAddress}:${redis.port}`
       : pulumi.output(`redis://${redis.host}:${redis.port}`);

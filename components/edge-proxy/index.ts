@@ -43,7 +43,13 @@ export class EdgeProxy extends pulumi.ComponentResource {
       throw argsError("EdgeProxy", name, `the plan was made for target "${plan.target.name}" (${plan.target.provider}) but ${chosen} arguments were given; plan for a ${chosen} target`);
     }
     const http = plan.edge.listeners.filter((l) => l.protocol === "http");
-    if (where.docker) requireSecrets("EdgeProxy", name, Object.values(plan.edge.secretEnv), args.secrets, "a value");
+    if (where.docker) {
+      requireSecrets("EdgeProxy", name, Object.values(plan.edge.secretEnv), args.secrets, "a value");
+      const noPassword = plan.proxyConfig.caches.filter((c) => c.redis?.passwordEnv !== undefined && where.docker!.redisPasswords?.[c.name] === undefined).map((c) => c.name);
+      if (noPassword.length > 0) {
+        throw argsError("EdgeProxy", name, `the Redis password of cache${noPassword.length > 1 ? "s" : ""} ${noPassword.map((c) => `"${c}"`).join(", ")} is missing from redisPasswords (pass CacheTier.password)`);
+      }
+    }
     let awsSecretNames: Record<string, string> = {};
     if (where.aws) {
       const a = where.aws;

@@ -62,7 +62,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.managed = undefined;
     if (where.docker) {
       const d = dockerMonitoring(name, monitoring, where.docker, args.grafanaAdminPassword, args.tags, this);
-      this.docker = { prometheus: d.prometheus, grafana: d.grafana };
+      this.docker = { prometheus: d.prometheus, prometheusData: d.prometheusData, grafana: d.grafana };
       this.prometheusUrl = pulumi.output(d.prometheusUrl);
       this.grafanaUrl = d.grafanaUrl === undefined ? undefined : pulumi.output(d.grafanaUrl);
     } else if (where.aws!.managed) {

@@ -24,3 +24,15 @@ export const PROXY_CONFIG_PATH = "/etc/edgeform/proxy.json";
  * the same as its CMD, spelled out so a mirrored image with another default still runs the proxy.
  */
 export const PROXY_COMMAND = ["--config", PROXY_CONFIG_PATH];
+
+/**
+ * The demo origin (`edgeform origin`) as specs name it. It is not published
+ * to any registry: a fleet with this image gets it built from
+ * images/demo-origin.Dockerfile on the engine by the stack, under that name.
+ */
+export const DEMO_ORIGIN_REPOSITORY = "edgeform/demo-origin";
+
+/** Whether a fleet's image is the demo origin (any tag), which the stack builds instead of pulling. */
+export function isDemoOriginImage(image: string): boolean {
+  return image === DEMO_ORIGIN_REPOSITORY || image.startsWith(`${DEMO_ORIGIN_REPOSITORY}:`);
+}

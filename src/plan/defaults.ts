@@ -21,4 +21,6 @@ export const Defaults = {
   /** ALB idle timeout (AWS default) and how much longer the proxy keeps an idle client connection. */
   aws: { albIdleTimeout: "60s", keepAliveMargin: "5s" },
   images: { redis: "redis:7-alpine", prometheus: "prom/prometheus:v2.53.0", grafana: "grafana/grafana:11.1.0" },
+  /** Docker: how long `up` waits for a container to turn healthy. */
+  dockerHealthTimeout: "2m",
 } as const;

@@ -367,7 +367,8 @@ function planCacheConfig(topology: Topology, provider: Provider, cache: PlannedC
       urlEnv: `EDGEFORM_REDIS_URL_${envSuffix(cache.name)}`,
       timeoutMs: ms(spec.redis?.timeout ?? Defaults.cache.redisTimeout),
     };
-    if (tls) config.redis.passwordEnv = `EDGEFORM_REDIS_AUTH_${envSuffix(cache.name)}`;
+    // ElastiCache's AUTH token and the Docker tier's generated password; dev runs its own redis-server without one.
+    if (provider !== "dev") config.redis.passwordEnv = `EDGEFORM_REDIS_AUTH_${envSuffix(cache.name)}`;
   }
   return config;
 }

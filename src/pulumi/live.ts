@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { secretsNeeded } from "../../components/secrets.js";
 import { CONFIG_NAMESPACE, edgeformProgram } from "../../stacks/program.js";
 import { EdgeformError } from "../errors.js";
+import { explainDockerFailure } from "./docker-failures.js";
 import { planDeployment, secretEnvName } from "../plan/plan.js";
 import { loadSpec } from "../spec/load-spec.js";
 import { engineFailure } from "./engine-error.js";
@@ -143,6 +144,9 @@ async function drive({ LocalWorkspace }: Automation, options: LiveOptions, { top
       const result = await stack.preview(common);
       changes = { ...result.changeSummary } as Record<string, number>;
     }
+  } catch (err) {
+    // A docker target's provider errors get the resource and the fix in one sentence.
+    throw (plan.target.provider === "docker" ? explainDockerFailure(String((err as Error).message ?? err)) : undefined) ?? err;
   } finally {
     lines.flush();
   }

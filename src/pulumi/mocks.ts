@@ -98,6 +98,10 @@ function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>
         return { id: h, name: named };
     }
   }
+  if (type === "random:index/randomPassword:RandomPassword") {
+    // A stable stand-in for the generated value (it is only ever handled as a secret).
+    return { id: "none", result: `mock-password-${h}` };
+  }
   if (type.startsWith("aws:")) {
     const service = type.slice(4, type.indexOf("/"));
     const base: Record<string, unknown> = { id: `${name}-${h}`, arn: `arn:aws:${service}:${region}:${FAKE_ACCOUNT}:${named}`, name: named };

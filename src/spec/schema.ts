@@ -285,11 +285,23 @@ const Images = closed({
   prometheus: Type.Optional(Type.String()),
   grafana: Type.Optional(Type.String()),
   fleets: Type.Optional(Type.Record(Type.String(), Type.String())),
+  base: Type.Optional(Type.String({
+    description: "BASE_IMAGE of the images edgeform builds (the edge proxy, the demo origin): any image with Node.js 22 as `node`. Pin it by digest (node:22-bookworm-slim@sha256:…) for reproducible builds.",
+  })),
 }, { description: "Image overrides, e.g. for an air-gapped registry." });
 
 export const DockerTarget = closed({
   provider: Type.Literal("docker"),
   publishPort: Type.Optional(Port),
+  publishAddress: Type.Optional(Type.String({
+    pattern: "^(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$|^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$",
+    default: "127.0.0.1",
+    description: "Host address the edge's listeners are published on (default 127.0.0.1, this machine only); 0.0.0.0 publishes them on every interface.",
+  })),
+  healthTimeout: Type.Optional(Type.String({
+    pattern: DURATION_PATTERN,
+    description: "How long `up` waits for each container to turn healthy before it fails and shows the container's last log lines (default 2m).",
+  })),
   network: Type.Optional(Type.String()),
   images: Type.Optional(Images),
   tags: Type.Optional(Type.Record(Type.String(), Type.String())),

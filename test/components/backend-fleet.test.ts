@@ -28,7 +28,9 @@ for (const mode of ["preview", "update"] as const) {
         assert.equal(cs.length, planned.replicas, `${planned.name}: ${planned.replicas} containers`);
         assert.deepEqual(cs.map((c) => c.inputs.name).sort(), [...planned.replicaNames].sort());
         assert.ok(kids.every((k) => k.name.startsWith(`t-${planned.name}-`)), "children are named from the component");
-        assert.equal(kids.filter((k) => k.type === T.remoteImage).length, 1);
+        // The demo origin is built by the stack (it is published nowhere); other images are pulled.
+        const imageType = planned.image!.startsWith("edgeform/demo-origin:") ? T.image : T.remoteImage;
+        assert.equal(kids.filter((k) => k.type === imageType).length, 1, `${planned.name}: one ${imageType}`);
       }
       assert.equal(graph.ofType(T.container).length, 2 + 3 + 1);
     });
@@ -63,11 +65,40 @@ for (const mode of ["preview", "update"] as const) {
 
     test("containers run the pulled image", () => {
       const graph = g();
-      const image = graph.one(T.remoteImage, "t-web-image");
-      assert.equal(image.inputs.name, "edgeform/demo-origin:0.1.0");
-      const c = graph.one(T.container, "t-web-0");
+      const image = graph.one(T.remoteImage, "t-api-image");
+      assert.equal(image.inputs.name, "ghcr.io/example/api:1.2.3");
+      const c = graph.one(T.container, "t-api-0");
       if (mode === "preview") assert.equal(c.inputs.image, "$unknown", "the image id is known only after the pull");
       else assert.equal(c.inputs.image, image.state.imageId);
+    });
+
+    test("the demo origin image is built by the stack from images/demo-origin.Dockerfile, never pulled", () => {
+      const graph = g();
+      assert.deepEqual(graph.ofType(T.remoteImage).filter((i) => i.inputs.name.startsWith("edgeform/demo-origin")), [], "nothing pulls the demo origin");
+      const image = graph.one(T.image, "t-web-image");
+      assert.equal(image.inputs.imageName, "edgeform/demo-origin:0.1.0");
+      assert.equal(image.inputs.skipPush, true, "it stays on the local engine");
+      assert.match(image.inputs.build.dockerfile, /\/images\/demo-origin\.Dockerfile$/);
+      assert.equal(image.inputs.build.args.BASE_IMAGE, "node:22-bookworm-slim", "the base image is a build argument");
+      const c = graph.one(T.container, "t-web-0");
+      if (mode === "update") assert.equal(c.inputs.image, image.state.repoDigest);
+    });
+
+    test("the spec's resources become limits; logs rotate; up waits for healthy; replicas replace one at a time", () => {
+      const graph = g();
+      for (const planned of provisioned()) {
+        const cs = graph.ofType(T.container).filter((x) => x.name.startsWith(`t-${planned.name}-`));
+        for (const c of cs) {
+          assert.equal(c.inputs.cpus, String(planned.resources.cpu / 1024), `${c.name}: ${planned.resources.cpu} CPU units`);
+          assert.equal(c.inputs.memory, planned.resources.memoryMiB, `${c.name}: memory limit in MiB`);
+          assert.equal(c.inputs.logDriver, "json-file");
+          assert.deepEqual(c.inputs.logOpts, { "max-size": "10m", "max-file": "3" });
+          assert.equal(c.inputs.wait, true, "up waits until the replica is healthy");
+          assert.equal(c.inputs.waitTimeout, 120);
+          assert.equal(c.inputs.destroyGraceSeconds, 10, "a deleted replica gets time to finish in-flight requests");
+          assert.equal(c.inputs.healthcheck.timeout, `${Math.max(planned.healthCheck!.timeoutMs, 5000) / 1000}s`, "a probe that may start node gets at least 5 s");
+        }
+      }
     });
   });
 

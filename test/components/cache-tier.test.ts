@@ -26,13 +26,27 @@ for (const mode of ["preview", "update"] as const) {
       assert.equal(c!.inputs.name, "shop-redis-edge");
       assert.deepEqual(c!.inputs.command, ["redis-server", "/usr/local/etc/redis/redis.conf"]);
       assert.ok((c!.inputs.command as string[]).every((a) => a !== ""), "the Docker provider refuses empty command values");
-      assert.equal(c!.inputs.uploads.length, 1);
-      assert.equal(c!.inputs.uploads[0].file, "/usr/local/etc/redis/redis.conf");
-      const conf = (c!.inputs.uploads[0].content as string).split("\n");
-      assert.ok(conf.includes(`maxmemory ${256 * 1024 * 1024}`));
-      assert.ok(conf.includes("maxmemory-policy allkeys-lru"));
-      assert.ok(conf.includes('save ""'), "no RDB snapshots");
-      assert.ok(conf.includes("appendonly no"), "no AOF");
+      assert.ok("$secret" in c!.inputs.uploads, "redis.conf holds the password, so the uploads are secret");
+      const uploads = c!.inputs.uploads.$secret as Array<{ file: string; content: string }>;
+      assert.equal(uploads.length, 1);
+      assert.equal(uploads[0]!.file, "/usr/local/etc/redis/redis.conf");
+      const password = graph.one(T.randomPassword, "t-cache-password");
+      assert.equal(password.parent, `${T.cache}::t-cache`);
+      assert.equal(password.inputs.length, 32);
+      assert.equal(password.inputs.special, false, "letters and digits only: it goes into redis.conf and URLs unquoted");
+      if (mode === "update") {
+        const generated = password.state.result as string;
+        const conf = uploads[0]!.content.split("\n");
+        assert.ok(conf.includes(`requirepass ${generated}`), "Redis requires the generated password");
+        assert.ok(conf.includes(`maxmemory ${256 * 1024 * 1024}`));
+        assert.ok(conf.includes("maxmemory-policy allkeys-lru"));
+        assert.ok(conf.includes('save ""'), "no RDB snapshots");
+        assert.ok(conf.includes("appendonly no"), "no AOF");
+        assert.deepEqual(c!.inputs.envs, { $secret: [`REDISCLI_AUTH=${generated}`] }, "the health check's redis-cli authenticates from the environment");
+        assert.deepEqual(plainOccurrences(graph.resources.map((r) => r.inputs), generated), [], "the password never appears in plain text");
+      }
+      assert.deepEqual(c!.inputs.healthcheck.tests, ["CMD", "redis-cli", "-p", "6379", "ping"], "no password on the health check's command line");
+      assert.equal(c!.inputs.wait, true);
       assert.equal(c!.inputs.ports, undefined, "reachable on the Docker network only");
       assert.deepEqual(c!.inputs.networksAdvanced, [{ name: "shop-net", aliases: [redis().host] }]);
       assert.equal(graph.one(T.remoteImage, "t-cache-image").inputs.name, "mirror.local/redis:7");

@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { before, describe, test } from "node:test";
 import { Graph, T, containers, plainOccurrences, runScenarios, unsecret, type ScenarioResult } from "./support/run.js";
 import { prefixListIdFor } from "../../src/pulumi/mocks.js";
-import { SECRET_VALUES, shopPlan } from "./support/scenarios.js";
+import { dockerPublicUrls, publishAddress } from "../../components/edge-proxy/docker.js";
+import { validateTopology } from "../../src/spec/validate.js";
+import { REDIS_PASSWORD, SECRET_VALUES, shopPlan } from "./support/scenarios.js";
 
 let results: Map<string, ScenarioResult>;
 before(async () => {
@@ -37,7 +39,7 @@ for (const mode of ["preview", "update"] as const) {
       cs.forEach((c, i) => {
         assert.equal(c.parent, `${T.edge}::t-edge`);
         assert.equal(c.inputs.name, plan.edge.replicaNames[i]);
-        assert.deepEqual(c.inputs.ports, plan.edge.listeners.map((l) => ({ internal: l.port, external: l.publishedPorts[i], protocol: "tcp" })));
+        assert.deepEqual(c.inputs.ports, plan.edge.listeners.map((l) => ({ internal: l.port, external: l.publishedPorts[i], ip: "127.0.0.1", protocol: "tcp" })), "published on this machine only by default");
         assert.deepEqual(c.inputs.networksAdvanced, [{ name: "shop-net", aliases: ["shop-edge"] }]);
       });
       assert.deepEqual(cs.map((c) => c.inputs.ports.map((p: { external: number }) => p.external)), [[8080, 5432], [8081, 5433]]);
@@ -63,6 +65,25 @@ for (const mode of ["preview", "update"] as const) {
       assert.ok(!c.inputs.uploads[0].content.includes(SECRET_VALUES.adminToken), "the config names the variable, never the token");
     });
 
+    test("the Redis tier's generated password reaches the replicas as a secret environment variable", () => {
+      const graph = g();
+      for (const c of graph.ofType(T.container)) {
+        assert.ok((c.inputs.envs.$secret as string[]).includes(`EDGEFORM_REDIS_AUTH_EDGE=${REDIS_PASSWORD}`));
+      }
+      assert.equal(plan.proxyConfig.caches[0]!.redis!.passwordEnv, "EDGEFORM_REDIS_AUTH_EDGE", "the proxy reads it from that variable");
+      assert.deepEqual(plainOccurrences(graph.resources.map((r) => r.inputs), REDIS_PASSWORD), []);
+    });
+
+    test("up waits for each replica to be healthy; logs rotate; a deleted replica drains first", () => {
+      for (const c of g().ofType(T.container)) {
+        assert.equal(c.inputs.wait, true);
+        assert.equal(c.inputs.waitTimeout, 120);
+        assert.equal(c.inputs.destroyGraceSeconds, 10);
+        assert.equal(c.inputs.logDriver, "json-file");
+        assert.deepEqual(c.inputs.logOpts, { "max-size": "10m", "max-file": "3" });
+      }
+    });
+
     test("containers run the image that was built", () => {
       const graph = g();
       const c = graph.one(T.container, "t-edge-1");
@@ -71,7 +92,7 @@ for (const mode of ["preview", "update"] as const) {
     });
 
     test("public URLs: one per listener and replica", () => {
-      assert.deepEqual(results.get(`edge-docker/${mode}`)!.outputs["publicUrls"], ["http://localhost:8080", "http://localhost:8081", "tcp://localhost:5432", "tcp://localhost:5433"]);
+      assert.deepEqual(results.get(`edge-docker/${mode}`)!.outputs["publicUrls"], ["http://127.0.0.1:8080", "http://127.0.0.1:8081", "tcp://127.0.0.1:5432", "tcp://127.0.0.1:5433"]);
     });
   });
 }
@@ -248,5 +269,50 @@ describe("EdgeProxy rejects arguments that cannot work", () => {
   });
   test("docker arguments for a plan made for an aws target", () => {
     assert.match(results.get("edge-wrong-provider/preview")!.error!.message, /plan was made for target "aws" \(aws\) but docker arguments were given/);
+  });
+});
+
+describe("EdgeProxy on Docker: where the ports are published", () => {
+  const withAddress = (publishAddress: string | undefined) => {
+    const plan = shopPlan("local");
+    if (plan.target.provider !== "docker") throw new Error("the shop fixture's local target is a docker target");
+    const spec = { ...plan.target.spec };
+    if (publishAddress === undefined) delete spec.publishAddress;
+    else spec.publishAddress = publishAddress;
+    return { ...plan, target: { ...plan.target, spec } };
+  };
+
+  test("127.0.0.1 unless the target's publishAddress says otherwise; URLs name an address that answers", () => {
+    assert.equal(publishAddress(withAddress(undefined)), "127.0.0.1");
+    assert.equal(publishAddress(withAddress("0.0.0.0")), "0.0.0.0");
+    assert.deepEqual(dockerPublicUrls(withAddress("0.0.0.0")).slice(0, 1), ["http://localhost:8080"], "every interface: localhost reaches it");
+    assert.deepEqual(dockerPublicUrls(withAddress("192.168.1.10")).slice(0, 1), ["http://192.168.1.10:8080"]);
+    assert.deepEqual(dockerPublicUrls(withAddress("::1")).slice(0, 1), ["http://[::1]:8080"]);
+  });
+
+  test("the spec accepts an IPv4 or IPv6 publishAddress and refuses anything else, at its line", () => {
+    const spec = (address: string) => `version: 1\nname: t\nfleets:\n  web: { image: nginx, port: 80 }\nedge:\n  listeners: [{ name: web, protocol: http, port: 8080 }]\n  routes: [{ name: all, match: { pathPrefix: / }, fleet: web }]\ntargets:\n  local: { provider: docker, publishAddress: "${address}" }\n`;
+    assert.ok(validateTopology(spec("0.0.0.0")).ok);
+    assert.ok(validateTopology(spec("::1")).ok);
+    const bad = validateTopology(spec("localhost"), { filename: "t.yaml" });
+    assert.equal(bad.ok, false);
+    assert.ok(bad.diagnostics.some((d) => JSON.stringify(d).includes("publishAddress") && d.range?.start.line === 9), JSON.stringify(bad.diagnostics));
+  });
+});
+
+describe("images/*.Dockerfile build without a network beyond the base image", () => {
+  for (const file of ["edge-proxy.Dockerfile", "demo-origin.Dockerfile"]) {
+    test(`${file}: no # syntax= frontend to fetch, the base image is a build argument, nothing runs inside`, () => {
+      const text = readFileSync(new URL(`../../../images/${file}`, import.meta.url), "utf8");
+      assert.doesNotMatch(text, /^#\s*syntax\s*=/im, "a syntax directive makes BuildKit pull a frontend image");
+      assert.match(text, /^ARG BASE_IMAGE=\S+\nFROM \$\{BASE_IMAGE\}$/m);
+      assert.doesNotMatch(text, /^RUN\b/m, "nothing is installed during the build");
+    });
+  }
+
+  test("the runtime dependencies the images copy are bundled into the package, so npm's hoisting cannot take them", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string>; bundleDependencies: string[] };
+    const runtime = Object.keys(pkg.dependencies).filter((d) => !d.startsWith("@pulumi/"));
+    assert.deepEqual([...pkg.bundleDependencies].sort(), runtime.sort(), "every non-Pulumi dependency is bundled; the Pulumi SDKs stay the consumer's");
   });
 });

@@ -36,6 +36,21 @@ for (const mode of ["preview", "update"] as const) {
       assert.deepEqual(prom.inputs.networksAdvanced, [{ name: "shop-net", aliases: ["shop-prometheus"] }]);
     });
 
+    test("Prometheus keeps its TSDB in a named volume and has a health check; so does Grafana; up waits for both", () => {
+      const graph = g();
+      const prom = graph.one(T.container, "t-mon-prometheus");
+      const volume = graph.one(T.volume, "t-mon-prometheus-data");
+      assert.equal(volume.inputs.name, "shop-prometheus-data");
+      assert.deepEqual(prom.inputs.mounts, [{ type: "volume", source: "shop-prometheus-data", target: "/prometheus" }], "the data directory outlives a replaced container");
+      assert.deepEqual(prom.inputs.healthcheck.tests, ["CMD", "promtool", "query", "instant", "http://127.0.0.1:9090", "vector(1)"]);
+      const grafana = graph.one(T.container, "t-mon-grafana");
+      assert.match(grafana.inputs.healthcheck.tests[1], /127\.0\.0\.1:3000\/api\/health/);
+      for (const c of [prom, grafana]) {
+        assert.equal(c.inputs.wait, true, `${c.name}: up waits until it is healthy`);
+        assert.equal(c.inputs.logDriver, "json-file");
+      }
+    });
+
     test("Grafana: provisioned datasource and dashboard, admin password only as a secret", () => {
       const graph = g();
       const grafana = graph.one(T.container, "t-mon-grafana");

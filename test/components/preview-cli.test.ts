@@ -114,7 +114,7 @@ describe("edgeform preview, text and errors", () => {
     assert.ok(fleet > 0, "components nested under the topology");
     assert.match(lines[fleet + 1]!, /^ {4}\+ docker:index\/container:Container {2}shop-fleet-api-0 {2}name=shop-api-0/);
     assert.ok(!run.stdout.includes("s3cr3t"));
-    assert.match(run.stdout, /\nResources: 26 to create \(19 resources in 7 components\)$/m);
+    assert.match(run.stdout, /\nResources: 28 to create \(21 resources in 7 components\)$/m);
     assert.match(run.stdout, /grafanaUrl: http:\/\/localhost:3000/);
   });
 

@@ -44,7 +44,7 @@ for (const mode of ["preview", "update"] as const) {
   test(`the program reads edgeform:spec and edgeform:target from config and exports the URLs (${mode})`, () => {
     const r = results.get(`stack-program/${mode}`)!;
     assert.equal(r.error, undefined, r.error?.message);
-    assert.deepEqual(r.outputs, { topology: "quickstart", target: "local", publicUrls: ["http://localhost:8080"], prometheusUrl: "http://localhost:9090" });
+    assert.deepEqual(r.outputs, { topology: "quickstart", target: "local", publicUrls: ["http://127.0.0.1:8080"], prometheusUrl: "http://localhost:9090" });
     assert.ok(r.resources.some((x) => x.type === "edgeform:components:CdnTopology" && x.name === "quickstart"));
   });
 }

@@ -12,7 +12,7 @@ before(async () => {
   results = await runScenarios([
     ["topology-docker", "preview"], ["topology-docker", "update"], ["topology-aws", "preview"], ["topology-aws", "update"],
     ["topology-aws-existing", "update"], ["topology-missing-secret", "preview"],
-    ["topology-aws-stack-provider-config", "preview"], ["topology-aws-given-provider", "update"],
+    ["topology-aws-stack-provider-config", "preview"], ["topology-aws-given-provider", "update"], ["topology-docker-options", "update"],
   ]);
 });
 
@@ -250,6 +250,23 @@ for (const mode of ["preview", "update"] as const) {
     });
   });
 }
+
+describe("CdnTopology on Docker: a second up with a changed spec", () => {
+  test("every container is replaced delete-first (fixed names and ports); edge and fleet replicas one at a time", () => {
+    const options = (results.get("topology-docker-options/update")!.outputs["options"] as Array<{ type: string; name: string; deleteBeforeReplace: boolean; dependsOn: string[] }>);
+    const cs = options.filter((o) => o.type === T.container);
+    assert.ok(cs.length >= 8, `containers recorded: ${cs.map((c) => c.name).join(", ")}`);
+    assert.deepEqual(cs.filter((c) => !c.deleteBeforeReplace).map((c) => c.name), [], "a create-first replacement would fail with 'name in use' / 'port is already allocated'");
+    for (const prefix of ["shop-edge", "shop-fleet-web", "shop-fleet-api"]) {
+      const replicas = cs.filter((c) => new RegExp(`^${prefix}-\\d+$`).test(c.name));
+      assert.ok(replicas.length >= 2, `${prefix}: replicas recorded`);
+      replicas.slice(1).forEach((c, i) => assert.ok(c.dependsOn.includes(replicas[i]!.name), `${c.name} waits for ${replicas[i]!.name}: ${JSON.stringify(c.dependsOn)}`));
+      assert.deepEqual(replicas[0]!.dependsOn.filter((d) => d.startsWith(prefix)), [], "the first replica waits for no sibling");
+    }
+    const volume = options.find((o) => o.type === T.volume);
+    assert.ok(volume, "Prometheus keeps its data in a volume, a resource of its own that a container replacement leaves alone");
+  });
+});
 
 describe("CdnTopology escape hatches", () => {
   test("an existing VPC, subnets and ECS cluster are used instead of created", () => {

@@ -12,11 +12,12 @@
  * should run it. Timings of every phase are printed as test diagnostics.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { planDeployment } from "../../src/plan/index.js";
 import { Metrics } from "../../src/plan/metric-names.js";
 import { EDGE_SCRAPE_JOB } from "../../src/plan/monitoring/files.js";
@@ -27,6 +28,7 @@ import { dockerMocks } from "./harness/mocks.js";
 import { runProgram } from "./harness/run-program.js";
 import { RUN_LABEL } from "./harness/run-label.js";
 import { E2eSession } from "./harness/session.js";
+import type { StackState } from "./harness/stack-state.js";
 import { buildScratchImages, removeScratchImages, type ScratchImageTags } from "./images/scratch-images.js";
 import { GiveUpError, LoopbackClient, replicaOf, startLoad, waitFor } from "./traffic.js";
 
@@ -52,7 +54,7 @@ class Timings {
   }
 }
 
-test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves as a CDN", { timeout: 420_000 }, async (t) => {
+test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves as a CDN", { timeout: 900_000 }, async (t) => {
   const timings = new Timings();
   const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
   const validated = await validateTopologyFile(SPEC);
@@ -69,15 +71,17 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
   const client = new LoopbackClient();
   // Steps 2-5 need a running stack; without one they fail at once instead of timing out one by one.
   let up = false;
+  let stack: StackState | undefined;
   const requireUp = () => assert.ok(up, "the stack did not come up (see step 1)");
   try {
-    const images = await timings.time("images built (bases FROM scratch, images/*.Dockerfile on top)", () => buildScratchImages(session.docker, { root, tags, labels: session.labels, log }));
+    const images = await timings.time("base images built FROM scratch (node, redis, prometheus)", () => buildScratchImages(session.docker, { root, tags, labels: session.labels, log }));
     session.defer(() => removeScratchImages(session.docker, images));
     t.diagnostic(`images: ${images.timings.map((i) => `${i.tag} ${i.ms} ms`).join(", ")}`);
 
     await t.test("1. the stacks/ program brings the topology up and every container turns healthy", async () => {
       assert.ok(existsSync(PROGRAM), `${PROGRAM} exists (the stacks/ program, built by tsc)`);
       const mocks = dockerMocks(session.applier);
+      stack = mocks.state;
       const outputs = await timings.time("stack up (program under mocks, applied to Docker)", () =>
         runProgram({
           program: PROGRAM,
@@ -85,7 +89,7 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
           stack: TARGET,
           config: { "edgeform:spec": SPEC, "edgeform:target": TARGET },
           mocks,
-          timeoutMs: 180_000,
+          timeoutMs: 360_000,
         }),
       );
       t.diagnostic(`stack outputs: ${JSON.stringify(outputs)}`);
@@ -94,7 +98,9 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
       const containers = mocks.registered.filter((r) => r.type === "docker:index/container:Container");
       const expected = web.replicas + api.replicas + plan.edge.replicas + plan.caches.filter((c) => c.redis).length + 1;
       assert.equal(containers.length, expected, "one container per fleet replica, edge replica, Redis cache and Prometheus");
-      t.diagnostic(`slowest resources: ${[...mocks.registered].sort((a, b) => b.ms - a.ms).slice(0, 4).map((r) => `${r.name} ${r.ms} ms`).join(", ")}`);
+      const built = mocks.registered.filter((r) => r.type === "docker:index/image:Image").map((r) => r.name);
+      assert.deepEqual(built.sort(), ["e2e-edge-image", "e2e-edgeform-demo-origin-0-1-0"], "the stack built the edge and the demo origin itself, the origin once for both fleets (no image override)");
+            t.diagnostic(`slowest resources: ${[...mocks.registered].sort((a, b) => b.ms - a.ms).slice(0, 4).map((r) => `${r.name} ${r.ms} ms`).join(", ")}`);
       await timings.time("containers healthy", () => waitHealthy(session, 120_000));
       // Everything talks over the network the stack created, never the default bridge.
       for (const c of await session.docker.listContainers({ filters: JSON.stringify({ label: [`${RUN_LABEL}=${session.runId}`] }) })) {
@@ -195,8 +201,53 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
       assert.ok(loaded.some((r) => r.type === "alerting"));
     });
 
-    await t.test("6. teardown removes every container, network and image and nothing remains", async () => {
-      const names = [...plan.fleets.flatMap((f) => f.replicaNames), ...plan.edge.replicaNames, ...plan.caches.map((c) => c.resourceName), plan.monitoring.prometheus!.resourceName];
+    await t.test("6. a second up with a changed spec rolls the edge one replica at a time under load, losing no request", async () => {
+      requireUp();
+      const dir = mkdtempSync(join(tmpdir(), "edgeform-e2e-spec-"));
+      try {
+        const changed = changedSpec(dir);
+        const validatedChange = await validateTopologyFile(changed);
+        assert.ok(validatedChange.ok, "the changed spec is valid");
+        const after = planDeployment(validatedChange.topology, TARGET);
+        const load = startLoad(client, edgePorts, "/", { concurrency: 4, maxRequests: 20_000, pauseMs: 5, failover: true });
+        await sleep(1000);
+        const mocks = dockerMocks(session.applier, { state: stack! });
+        await timings.time("second up (changed spec applied as an update)", () =>
+          runProgram({ program: PROGRAM, project: "edgeform", stack: TARGET, config: { "edgeform:spec": changed, "edgeform:target": TARGET }, mocks, timeoutMs: 360_000 }),
+        );
+        await sleep(1000);
+        const result = await load.stop();
+        t.diagnostic(`update steps: ${JSON.stringify(mocks.state.log)}`);
+        t.diagnostic(`load during the update: ${result.sent} GETs, ${result.ok} ok, ${result.failovers.length} retried on the other edge port, served by ${JSON.stringify(Object.fromEntries(result.servedBy))}`);
+        // Only the edge changed (its runtime config): each replica is deleted first (fixed name and port), one after the other.
+        assert.deepEqual(mocks.state.log.map((l) => l.replace(/ \(.*$/, "")), [
+          "replace docker:index/container:Container::e2e-edge-0",
+          "replace docker:index/container:Container::e2e-edge-1",
+        ]);
+        assert.ok(mocks.state.log.every((l) => l.includes("delete first")), "fixed names and ports: delete before replace");
+        const edgeCreates = mocks.registered.filter((r) => r.name.startsWith("e2e-edge-") && r.type === "docker:index/container:Container");
+        assert.equal(edgeCreates.length, 2);
+        assert.ok(result.sent >= 50, `the load really ran (${result.sent} requests)`);
+        assert.deepEqual(result.failures.slice(0, 10), [], `${result.failures.length} of ${result.sent} requests failed`);
+
+        const newWeb = after.fleets.find((f) => f.name === "web")!;
+        assert.equal(newWeb.replicaNames.length, web.replicas + 1);
+        const seen = await timings.time("the new replica serves", () => replicasServing(client, edgePorts, "/", newWeb.replicaNames, 45_000));
+        assert.deepEqual([...seen].sort(), [...newWeb.replicaNames].sort(), "the added web replica serves");
+        const v2 = await client.get(edgePorts[0]!, "/v2/hello");
+        assert.equal(v2.status, 200);
+        assert.ok(api.replicaNames.includes(replicaOf(v2) ?? ""), `the new route sends /v2/ to the api fleet: ${v2.body.slice(0, 200)}`);
+        for (const replica of after.edge.replicaNames) {
+          const info = await session.docker.getContainer(replica).inspect();
+          assert.equal(info.State.Health?.Status, "healthy", `${replica} is healthy after the update`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    await t.test("7. teardown removes every container, network, volume and image and nothing remains", async () => {
+      const names = [...plan.fleets.flatMap((f) => f.replicaNames), `${web.resourceName}-${web.replicas}`, ...plan.edge.replicaNames, ...plan.caches.map((c) => c.resourceName), plan.monitoring.prometheus!.resourceName];
       // Keep a dockerd this test started running until the checks below have asked it.
       const report = await timings.time("teardown", () => session.close({ keepDockerRunning: true }));
       assert.deepEqual(report.failures, []);
@@ -207,7 +258,8 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
       assert.deepEqual(containers.filter((n) => names.includes(n)), [], "no container of the topology remains");
       assert.deepEqual((await docker.listNetworks()).filter((n) => n.Name === plan.network), [], `network ${plan.network} is gone`);
       const imageTags = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []);
-      assert.deepEqual(imageTags.filter((tag) => tag.startsWith("edgeform-e2e/")), [], "no e2e image remains");
+      assert.deepEqual(imageTags.filter((tag) => tag.startsWith("edgeform-e2e/") || tag.startsWith("edgeform/demo-origin:") || tag.startsWith("e2e-edge:")), [], "no e2e image remains, nor the images the stack built");
+      assert.deepEqual(((await docker.listVolumes()).Volumes ?? []).filter((v) => v.Name === `${plan.monitoring.prometheus!.resourceName}-data`), [], "Prometheus's data volume is gone");
     });
   } finally {
     await client.close();
@@ -223,10 +275,21 @@ function imageTags(plan: DeploymentPlan): ScratchImageTags {
   const target = plan.target;
   assert.equal(target.provider, "docker");
   const images = target.provider === "docker" ? target.spec.images ?? {} : {};
-  const fleetImages = new Set(Object.values(images.fleets ?? {}));
-  assert.equal(fleetImages.size, 1, "every fleet runs the demo origin image");
-  assert.ok(images.edge && images.redis && images.prometheus, "the e2e target overrides the edge, redis and prometheus images");
-  return { edge: images.edge, origin: [...fleetImages][0]!, redis: images.redis, prometheus: images.prometheus };
+  assert.equal(images.fleets, undefined, "the demo origin is not overridden: the stack builds it (the real docker.Image path)");
+  assert.equal(images.edge, undefined, "the edge image is not overridden: the stack builds it");
+  assert.ok(images.base && images.redis && images.prometheus, "the e2e target sets the Node base and overrides the redis and prometheus images");
+  return { node: images.base, redis: images.redis, prometheus: images.prometheus };
+}
+
+/** examples/e2e.yaml changed the way a user changes a running stack: one more web replica, a new route, a changed proxy limit. */
+function changedSpec(dir: string): string {
+  const doc = parseYaml(readFileSync(SPEC, "utf8")) as Record<string, any>;
+  doc["fleets"]["web"]["replicas"] += 1;
+  doc["edge"]["routes"].unshift({ name: "v2", match: { pathPrefix: "/v2/" }, fleet: "api", retry: { attempts: 2, on: ["connect-failure", "reset", "timeout", "503"] } });
+  doc["edge"]["limits"] = { ...(doc["edge"]["limits"] ?? {}), headerTimeout: "7s" };
+  const file = join(dir, "e2e-changed.yaml");
+  writeFileSync(file, stringifyYaml(doc));
+  return file;
 }
 
 /** Every container of the run is running, and every one with a health check is healthy. */

@@ -41,6 +41,8 @@ export interface LoadResult {
   failures: string[];
   /** Replica (from the origin's JSON body) → responses served. */
   servedBy: Map<string, number>;
+  /** GETs retried on the next edge port after a connection-level error (with `failover`). */
+  failovers: string[];
 }
 
 /**
@@ -48,16 +50,36 @@ export interface LoadResult {
  * each pausing `pauseMs` between requests, and never more than `maxRequests`
  * in all: a bounded load on a machine other jobs share.
  */
-export function startLoad(client: LoopbackClient, ports: number[], path: string, options: { concurrency: number; maxRequests: number; pauseMs: number }) {
-  const result: LoadResult = { sent: 0, lastSentAt: 0, ok: 0, failures: [], servedBy: new Map() };
+/**
+ * With `failover`, a GET that fails at the connection level (refused or
+ * reset before a response: the replica is being replaced) is tried once on
+ * the next port, as a client-side balancer or a load balancer in front of the
+ * published ports would do for an idempotent request; an HTTP error status is
+ * never retried.
+ */
+export function startLoad(client: LoopbackClient, ports: number[], path: string, options: { concurrency: number; maxRequests: number; pauseMs: number; failover?: boolean }) {
+  const result: LoadResult = { sent: 0, lastSentAt: 0, ok: 0, failures: [], servedBy: new Map(), failovers: [] };
+  const getWithFailover = async (i: number): Promise<{ port: number; reply: Reply }> => {
+    const port = ports[i % ports.length]!;
+    try {
+      return { port, reply: await client.get(port, path) };
+    } catch (err) {
+      if (!options.failover || ports.length < 2) throw err;
+      const next = ports[(i + 1) % ports.length]!;
+      result.failovers.push(`${port} → ${next}: ${(err as Error).message}`);
+      return { port: next, reply: await client.get(next, path) };
+    }
+  };
   let stopped = false;
   const worker = async (w: number) => {
     for (let i = w; !stopped && result.sent < options.maxRequests; i++) {
       result.sent++;
       result.lastSentAt = Date.now();
-      const port = ports[i % ports.length]!;
+      let port = ports[i % ports.length]!;
       try {
-        const reply = await client.get(port, path);
+        const answer = await getWithFailover(i);
+        port = answer.port;
+        const reply = answer.reply;
         if (reply.status >= 200 && reply.status < 300) {
           result.ok++;
           const replica = replicaOf(reply);

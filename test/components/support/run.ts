@@ -10,6 +10,8 @@ export const T = {
   image: "docker:index/image:Image",
   remoteImage: "docker:index/remoteImage:RemoteImage",
   network: "docker:index/network:Network",
+  volume: "docker:index/volume:Volume",
+  randomPassword: "random:index/randomPassword:RandomPassword",
   fleet: "edgeform:components:BackendFleet",
   edge: "edgeform:components:EdgeProxy",
   cache: "edgeform:components:CacheTier",

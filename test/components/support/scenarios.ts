@@ -53,6 +53,9 @@ export const placement: EcsPlacement = {
   secretArns: Object.fromEntries(Object.keys(SECRET_VALUES).map((s) => [s, `arn:aws:secretsmanager:eu-west-1:123456789012:secret:edgeform/shop/${s}`])),
 };
 
+/** The Docker cache tier's password as CacheTier would hand it to the edge. */
+export const REDIS_PASSWORD = "generated-redis-password-0123";
+
 const secrets = Object.fromEntries(Object.entries(SECRET_VALUES).map(([k, v]) => [k, pulumi.secret(v)]));
 
 export interface Scenario {
@@ -109,7 +112,7 @@ export const scenarios: Record<string, Scenario> = {
   "edge-docker": {
     program: async () => {
       const plan = shopPlan("local");
-      const edge = new EdgeProxy("t-edge", { plan, secrets, tags: plan.tags, baseImage: "registry.local/node:22", docker: { network: "shop-net" } });
+      const edge = new EdgeProxy("t-edge", { plan, secrets, tags: plan.tags, baseImage: "registry.local/node:22", docker: { network: "shop-net", redisPasswords: { edge: pulumi.secret(REDIS_PASSWORD) } } });
       return { publicUrls: edge.publicUrls };
     },
   },
@@ -249,6 +252,22 @@ export const scenarios: Record<string, Scenario> = {
         transforms: [({ props, opts }) => ({ props, opts })],
       });
       return { publicUrls: t.publicUrls, grafanaUrl: t.grafanaUrl!, prometheusUrl: t.prometheusUrl! };
+    },
+  },
+  "topology-docker-options": {
+    secretConfig: { "edgeform:dbPassword": SECRET_VALUES.dbPassword, "edgeform:adminToken": SECRET_VALUES.adminToken, "edgeform:grafanaAdminPassword": SECRET_VALUES.grafanaAdminPassword },
+    program: async () => {
+      // Resource options never reach the mocks; a stack transformation sees them as the engine would.
+      const names = new Map<pulumi.Resource, string>();
+      const options: Array<{ type: string; name: string; deleteBeforeReplace: boolean; dependsOn: string[] }> = [];
+      pulumi.runtime.registerStackTransformation(({ resource, type, name, opts }) => {
+        names.set(resource, name);
+        const deps = opts.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn];
+        options.push({ type, name, deleteBeforeReplace: (opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true, dependsOn: (deps as pulumi.Resource[]).map((d) => names.get(d) ?? "?") });
+        return undefined;
+      });
+      new CdnTopology("shop", { spec: loadFixture(fixture("shop.yaml")), target: "local" });
+      return { options };
     },
   },
   "topology-aws": {

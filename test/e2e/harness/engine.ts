@@ -4,6 +4,7 @@
  * Everything carries the run label, so `sweepRuns` can find what a crashed
  * run left behind.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { buildContextEntries, packEntries } from "./build-context.js";
@@ -25,6 +26,8 @@ export type Created =
 export interface Applied {
   id: string;
   state: Record_;
+  /** What applying it created in the engine (for an update to delete it again). */
+  created?: Created[];
 }
 
 export interface DockerApplierOptions {
@@ -43,6 +46,8 @@ export class DockerApplier {
   private readonly log: (line: string) => void;
   /** Applies under way: teardown waits for them, so nothing is created behind its back. */
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The engine objects the apply under way has created, so each resource knows its own. */
+  private readonly applying = new AsyncLocalStorage<Created[]>();
   private closing = false;
 
   constructor(options: DockerApplierOptions) {
@@ -68,7 +73,7 @@ export class DockerApplier {
   private async networkNow(name: string, inputs: Record_): Promise<Applied> {
     const req = translateNetwork(inputs, () => this.autoName(name), this.labels);
     const net = await this.docker.createNetwork(req);
-    this.created.push({ kind: "network", id: net.id, name: req.Name });
+    this.remember({ kind: "network", id: net.id, name: req.Name });
     const info = (await net.inspect()) as { Id: string; Name: string; Driver: string; Scope: string; Internal: boolean; IPAM: { Driver: string; Config?: Array<Record<string, string>> } };
     this.log(`network ${req.Name} created`);
     return {
@@ -93,7 +98,7 @@ export class DockerApplier {
     const req = translateVolume(inputs, () => this.autoName(name), this.labels);
     await this.docker.createVolume(req);
     const vol = (await this.docker.getVolume(req.Name).inspect()) as { Name: string; Driver: string; Mountpoint: string };
-    this.created.push({ kind: "volume", id: vol.Name, name: vol.Name });
+    this.remember({ kind: "volume", id: vol.Name, name: vol.Name });
     return { id: vol.Name, state: { ...inputs, name: vol.Name, driver: vol.Driver, mountpoint: vol.Mountpoint } };
   }
 
@@ -130,7 +135,7 @@ export class DockerApplier {
     if (!info) {
       throw new Error(`docker:index/remoteImage:RemoteImage: image "${plan.name}" is not present in the engine and no registry is reachable to pull it; build it first`);
     }
-    this.created.push({ kind: "image", id: info.Id, name: plan.name, remove: !plan.keepLocally, force: plan.forceRemove });
+    this.remember({ kind: "image", id: info.Id, name: plan.name, remove: !plan.keepLocally, force: plan.forceRemove });
     return {
       id: `${info.Id}${plan.name}`,
       state: { ...inputs, name: plan.name, imageId: info.Id, repoDigest: info.RepoDigests?.[0] ?? "" },
@@ -148,7 +153,7 @@ export class DockerApplier {
     }
     const started = Date.now();
     const container = await this.docker.createContainer(plan.create);
-    this.created.push({ kind: "container", id: container.id, name: plan.name, removeVolumes: plan.destroy.removeVolumes, ...(plan.destroy.graceSeconds !== undefined ? { graceSeconds: plan.destroy.graceSeconds } : {}) });
+    this.remember({ kind: "container", id: container.id, name: plan.name, removeVolumes: plan.destroy.removeVolumes, ...(plan.destroy.graceSeconds !== undefined ? { graceSeconds: plan.destroy.graceSeconds } : {}) });
     for (const c of plan.connect) await this.docker.getNetwork(c.network).connect({ Container: container.id, EndpointConfig: c.endpoint });
     if (plan.uploads.length) {
       const archive = packEntries(plan.uploads.map((u) => ({ name: u.path.replace(/^\/+/, ""), type: "file", content: u.content, mode: u.mode, uid: u.uid, gid: u.gid })));
@@ -183,7 +188,7 @@ export class DockerApplier {
     const info = await this.inspectImage(plan.imageName);
     if (!info) throw new Error(`image build of ${plan.imageName} reported success but the image is missing`);
     // The provider leaves built images in place on destroy; a test run must not, so the harness removes them.
-    this.created.push({ kind: "image", id: info.Id, name: plan.imageName, remove: true, force: true });
+    this.remember({ kind: "image", id: info.Id, name: plan.imageName, remove: true, force: true });
     this.log(`image ${plan.imageName} built in ${Date.now() - started} ms`);
     return info.Id;
   }
@@ -216,7 +221,8 @@ export class DockerApplier {
       const state = (await container.inspect()).State as Docker.ContainerInspectInfo["State"] & { Health?: { Status: string; Log?: Array<{ Output: string }> } };
       if (!state.Health) throw new Error(`container ${plan.name}: wait is set but neither the container nor its image has a health check`);
       if (state.Health.Status === "healthy") return;
-      if (!state.Running || state.Health.Status === "unhealthy" || Date.now() > deadline) {
+      // Like the provider, "unhealthy" is waited through (a probe may recover); only the deadline or an exit ends the wait.
+      if (!state.Running || Date.now() > deadline) {
         const probe = state.Health.Log?.at(-1)?.Output?.trim() ?? "";
         throw new Error(
           `container ${plan.name} did not become healthy within ${plan.waitHealthyMs} ms (health ${state.Health.Status}, status ${state.Status}); ` +
@@ -227,9 +233,32 @@ export class DockerApplier {
     }
   }
 
-  private track<T>(apply: () => Promise<T>): Promise<T> {
+  private remember(item: Created): void {
+    this.created.push(item);
+    this.applying.getStore()?.push(item);
+  }
+
+  /**
+   * Deletes what one resource created (an update's replacement or removal),
+   * newest first. A replaced image goes by id: its tag now names the new build.
+   */
+  async remove(items: readonly Created[]): Promise<void> {
+    for (const item of [...items].reverse()) {
+      try {
+        await removeCreated(this.docker, item.kind === "image" ? { ...item, name: item.id } : item);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      }
+      const at = this.created.indexOf(item);
+      if (at >= 0) this.created.splice(at, 1);
+    }
+    if (items.length) this.log(`removed ${items.map((i) => `${i.kind} ${i.name}`).join(", ")}`);
+  }
+
+  private track<T extends Applied>(apply: () => Promise<T>): Promise<T> {
     if (this.closing) return Promise.reject(new Error("the harness is tearing down; no more resources are applied"));
-    const p = apply();
+    const created: Created[] = [];
+    const p = this.applying.run(created, apply).then((applied) => ({ ...applied, created }));
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);

@@ -8,6 +8,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Applied, DockerApplier } from "./engine.js";
 import type { Record_ } from "./fields.js";
+import { generatePassword, RANDOM_PASSWORD_TYPE } from "./random-password.js";
+import { StackState } from "./stack-state.js";
 import { CONTAINER_TYPE } from "./translate-container.js";
 import { IMAGE_TYPE, NETWORK_TYPE, REMOTE_IMAGE_TYPE, VOLUME_TYPE } from "./translate-resources.js";
 
@@ -33,9 +35,25 @@ export interface DockerMocks {
   failure: Promise<never>;
   /** Resolves when no resource is being applied. */
   idle(): Promise<void>;
+  /** Call right after setMocks: reads each registration's resource options (the mocks' own arguments omit them). */
+  attach(monitor: unknown): void;
+  /** Ends the update: deletes what was replaced create-first and what the program no longer declares. */
+  finish(): Promise<void>;
+  /** The state carried to the next run of the program (the next `up`). */
+  state: StackState;
 }
 
-export function dockerMocks(applier: DockerApplier, options: { dockerHost?: string } = {}): DockerMocks {
+/** The parts of the SDK's RegisterResourceRequest the harness reads. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDeletebeforereplace(): boolean;
+}
+
+export function dockerMocks(applier: DockerApplier, options: { dockerHost?: string; state?: StackState } = {}): DockerMocks {
+  const state = options.state ?? new StackState();
+  state.begin();
+  const deleteBeforeReplace = new Map<string, boolean>();
   const registered: RegisteredResource[] = [];
   const errors: Error[] = [];
   let fail: (err: Error) => void = () => {};
@@ -67,6 +85,8 @@ export function dockerMocks(applier: DockerApplier, options: { dockerHost?: stri
         return applier.remoteImage(inputs);
       case CONTAINER_TYPE:
         return applier.container(name, inputs);
+      case RANDOM_PASSWORD_TYPE:
+        return generatePassword(inputs);
       case "pulumi:providers:docker":
         return dockerProvider(inputs, options.dockerHost ?? "unix:///var/run/docker.sock");
       default:
@@ -84,9 +104,25 @@ export function dockerMocks(applier: DockerApplier, options: { dockerHost?: stri
       const started = Date.now();
       inFlight++;
       try {
-        const { id, state } = await apply(args.type, args.name, unwrapSecrets(args.inputs) as Record_);
+        const key = `${args.type}::${args.name}`;
+        const inputs = unwrapSecrets(args.inputs) as Record_;
+        const change = state.diff(key, args.type, inputs);
+        if (change.kind === "same") {
+          registered.push({ type: args.type, name: args.name, custom: true, id: change.previous.id, ms: 0 });
+          return { id: change.previous.id, state: change.previous.state };
+        }
+        if (change.kind === "replace") {
+          const first = deleteBeforeReplace.get(key) === true;
+          state.log.push(`replace ${key} (${first ? "delete first" : "create first"}; changed: ${change.changed.join(", ")})`);
+          if (first) {
+            await applier.remove(change.previous.created);
+            state.forget(change.previous);
+          } else state.deleteLater(change.previous);
+        }
+        const { id, state: outputs, created } = await apply(args.type, args.name, inputs);
+        state.record({ key, inputs, id, state: outputs, created: created ?? [] });
         registered.push({ type: args.type, name: args.name, custom: true, id, ms: Date.now() - started });
-        return { id, state };
+        return { id, state: outputs };
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
         e.message = `${args.type} "${args.name}": ${e.message}`;
@@ -109,6 +145,21 @@ export function dockerMocks(applier: DockerApplier, options: { dockerHost?: stri
     registered,
     errors,
     failure,
+    state,
+    attach(monitor: unknown) {
+      const m = monitor as { registerResource(req: RegisterRequest, cb: unknown): unknown };
+      const register = m.registerResource.bind(m);
+      m.registerResource = (req, cb) => {
+        deleteBeforeReplace.set(`${req.getType()}::${req.getName()}`, req.getDeletebeforereplace());
+        return register(req, cb);
+      };
+    },
+    async finish() {
+      for (const old of state.finish()) {
+        state.log.push(`delete ${old.key}`);
+        await applier.remove(old.created);
+      }
+    },
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => wake.push(resolve))),
   };
 }

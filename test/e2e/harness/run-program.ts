@@ -26,6 +26,7 @@ export interface RunProgramOptions {
 
 export async function runProgram(options: RunProgramOptions): Promise<Record<string, unknown>> {
   await pulumi.runtime.setMocks(options.mocks.mocks, options.project, options.stack, false);
+  options.mocks.attach(pulumi.runtime.getMonitor());
   pulumi.runtime.setAllConfig(options.config);
 
   const rejections: unknown[] = [];
@@ -42,6 +43,7 @@ export async function runProgram(options: RunProgramOptions): Promise<Record<str
     // Resources registered without being exported are applied too: wait for every RPC, then for the engine.
     await pulumi.runtime.disconnect();
     await options.mocks.idle();
+    await options.mocks.finish();
     return outputs;
   };
 

@@ -15,8 +15,12 @@ import { findExecutable } from "../../support/docker.js";
 import { binaryEntries, withParentDirectories } from "./host-binaries.js";
 
 export interface ScratchImageTags {
-  edge: string;
-  origin: string;
+  /** The Node.js 22 base (the target's images.base). */
+  node: string;
+  /** Optional: the e2e stack builds the edge proxy itself. */
+  edge?: string;
+  /** Optional: the e2e stack builds the demo origin itself. */
+  origin?: string;
   redis: string;
   prometheus: string;
 }
@@ -56,8 +60,7 @@ export async function buildScratchImages(docker: Docker, options: BuildScratchOp
   const { root, tags } = options;
   const log = options.log ?? (() => {});
   const report: ScratchBuildReport = { timings: [], built: [] };
-  const suffix = tags.edge.includes(":") ? tags.edge.slice(tags.edge.lastIndexOf(":") + 1) : "latest";
-  const nodeTag = `edgeform-e2e/node22:${suffix}`;
+  const nodeTag = tags.node;
 
   const timed = async (tag: string, what: string, context: TarEntry[], options_: Record<string, unknown>) => {
     const started = Date.now();
@@ -70,20 +73,13 @@ export async function buildScratchImages(docker: Docker, options: BuildScratchOp
   const build = (tag: string, dockerfile: string, rootfs: TarEntry[], extraDirs: Parameters<typeof withParentDirectories>[1] = []) =>
     timed(tag, "", [{ name: "Dockerfile", type: "file", content: Buffer.from(dockerfile) }, ...withParentDirectories(rootfs, extraDirs)], {});
 
-  // Node 22: the binary the project's tests run on, with the libraries it links, and a
-  // POSIX shell as node:22-slim has one (CMD-SHELL health checks run /bin/sh -c).
-  const node = realpathSync(join(root, "node_modules", "node", "bin", "node"));
-  await build(
-    nodeTag,
-    `FROM scratch\nCOPY rootfs/ /\n${PATH_ENV}\n`,
-    [...basicRootfs(), ...prefixed(binaryEntries(node, "/usr/local/bin/node")), ...prefixed(binaryEntries(requireBinary("dash"), "/bin/sh"))],
-  );
+  await build(nodeTag, ...nodeBase(root));
 
   // The rest is independent: build it side by side (the engine overlaps the I/O).
   // allSettled, so no build is still running when an error is reported.
   const builds = await Promise.allSettled([
     // The project's own Dockerfiles, on that base: they copy what the host built and run nothing.
-    ...([[tags.edge, "edge-proxy.Dockerfile"], [tags.origin, "demo-origin.Dockerfile"]] as const).map(([tag, file]) => {
+    ...[...(tags.edge ? [[tags.edge, "edge-proxy.Dockerfile"] as const] : []), ...(tags.origin ? [[tags.origin, "demo-origin.Dockerfile"] as const] : [])].map(([tag, file]) => {
       const { entries, dockerfileName } = buildContextEntries(root, join(root, "images", file));
       return timed(tag, ` from images/${file}`, entries, { dockerfile: dockerfileName, buildargs: { BASE_IMAGE: nodeTag } });
     }),
@@ -112,6 +108,25 @@ export async function buildScratchImages(docker: Docker, options: BuildScratchOp
   const failed = builds.find((b): b is PromiseRejectedResult => b.status === "rejected");
   if (failed) throw failed.reason;
   return report;
+}
+
+/**
+ * Node 22: the binary the project's tests run on, with the libraries it links, and a
+ * POSIX shell as node:22-slim has one (CMD-SHELL health checks run /bin/sh -c).
+ */
+function nodeBase(root: string): [string, TarEntry[]] {
+  const node = realpathSync(join(root, "node_modules", "node", "bin", "node"));
+  return [
+    `FROM scratch\nCOPY rootfs/ /\n${PATH_ENV}\n`,
+    [...basicRootfs(), ...prefixed(binaryEntries(node, "/usr/local/bin/node")), ...prefixed(binaryEntries(requireBinary("dash"), "/bin/sh"))],
+  ];
+}
+
+/** Only the Node.js 22 base (a stand-in for node:22-bookworm-slim), tagged `tag`. */
+export async function buildNodeBaseImage(docker: Docker, options: { root: string; tag: string; labels: Record<string, string> }): Promise<void> {
+  const [dockerfile, rootfs] = nodeBase(options.root);
+  const context = [{ name: "Dockerfile", type: "file" as const, content: Buffer.from(dockerfile) }, ...withParentDirectories(rootfs)];
+  await buildImage(docker, packEntries(context), { t: options.tag, labels: options.labels, rm: true, forcerm: true, pull: false });
 }
 
 function requireBinary(name: string): string {
