@@ -38,6 +38,10 @@ export const ErrorCodes = {
   EF_SPEC_ENDPOINT: "an endpoint that is not host:port",
   EF_SPEC_RETRY: "a retry policy that cannot work",
   EF_SPEC_UNKNOWN_TARGET: "a target name that the spec does not define",
+  EF_SPEC_UNKNOWN_RECEIVER: "an alert route names a receiver that is not defined",
+  EF_SPEC_ALERT_LABEL: "an alert matcher uses a label or value no generated alert sets",
+  EF_SPEC_ALERT_ROUTE: "alert delivery is configured in a way that cannot deliver",
+  EF_SPEC_SLO: "a service-level objective that cannot be measured",
   // plan
   EF_PLAN_NAME_TOO_LONG: "a generated resource name exceeds the provider's limit",
   EF_PLAN: "the plan could not be built",

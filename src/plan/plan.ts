@@ -26,6 +26,7 @@ export interface DevAddresses {
   /** listener name → port, overriding the spec (`edgeform dev --port`). */
   listenerPorts?: Record<string, number>;
   prometheusPort?: number;
+  alertmanagerPort?: number;
 }
 
 export interface PlanOptions {
@@ -41,7 +42,8 @@ export function planDeployment(topology: Topology, targetName: string, options: 
   const caches = Object.entries(topology.caches ?? {}).map(([name, spec]) => planCache(ctx, name, spec));
   const edge = planEdge(ctx);
   const proxyConfig = planProxyConfig(ctx, fleets, caches, edge);
-  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix: topology.name, edge, caches, dev: ctx.dev, images: imagesOf(target) });
+  const routes = proxyConfig.routes.map((r, i) => ({ name: r.name, fleet: r.cluster, ...(topology.edge.routes?.[i]?.slo ? { slo: topology.edge.routes[i]!.slo! } : {}) }));
+  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix: topology.name, edge, caches, routes, dev: ctx.dev, images: imagesOf(target) });
   return {
     name: topology.name,
     target,

@@ -12,6 +12,7 @@ import { routeRules } from "./semantic-routes.js";
 import {
   balancerRules, edge, entryLabel, isObj, list, listeners, namesIn, objEntries, str, unknownRef, type Ctx, type Doc, type Rule,
 } from "./semantic-shared.js";
+import { alertRules } from "./semantic-alerts.js";
 import { targetRules } from "./semantic-targets.js";
 import { HealthCheck } from "./schema.js";
 import { formatDuration, parseDuration } from "./units.js";
@@ -155,4 +156,4 @@ const monitoringRules: Rule = (doc, ctx) => {
   }
 };
 
-const rules: Rule[] = [fleetSources, listenerRules, routeRules, monitoringRules, targetRules];
+const rules: Rule[] = [fleetSources, listenerRules, routeRules, monitoringRules, alertRules, targetRules];
