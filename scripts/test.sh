@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test. Installs what the tests need on a fresh Debian machine
-# (as root): redis-server for the cache tier, prometheus for promtool, and
-# docker.io for the end-to-end test, then builds and runs `node --test`.
+# (as root): redis-server for the cache tier, prometheus for promtool,
+# prometheus-alertmanager for amtool and alert delivery, and docker.io for
+# the end-to-end test, then builds and runs `node --test`.
 # Run it through `npm test`, which puts the project's Node 22 on PATH.
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ need_node22
 missing=""
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+command -v amtool >/dev/null 2>&1 || missing="$missing prometheus-alertmanager"
 if [ "${EDGEFORM_SKIP_DOCKER:-}" != "1" ]; then
   command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
 fi
@@ -29,6 +31,8 @@ if [ -n "$missing" ]; then
     # --no-install-recommends keeps the install small; the prometheus package
     # would otherwise start its own service, which the tests do not want.
     apt-get install -y -qq --no-install-recommends $missing >&2
+    # prometheus-alertmanager may start its service too; the tests run their own. Stopped as a service, never by process name.
+    (systemctl stop prometheus-alertmanager 2>/dev/null || service prometheus-alertmanager stop 2>/dev/null || true)
     (systemctl stop prometheus redis-server 2>/dev/null || true)
     (pkill -x prometheus 2>/dev/null || true)
   else

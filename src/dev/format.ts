@@ -50,6 +50,7 @@ export function eventLines(e: DevEvent, paint: Paint, formatDiagnostics: FormatD
       if (e.replicas.length) lines.push(`  replicas    ${e.replicas.map((r) => `${r.name} :${r.port}`).join(", ")}`);
       for (const r of e.redis) lines.push(`  redis       cache ${r.cache} on :${r.port}`);
       if (e.prometheus) lines.push(`  prometheus  ${e.prometheus}`);
+      if (e.alertmanager) lines.push(`  alerts      ${e.alertmanager}  (Alertmanager)`);
       const http = e.listeners.find((l) => l.protocol === "http");
       if (http) lines.push(`  try         curl -i '${http.url}/static/hello.txt?cache=30'`);
       return lines;
