@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { secretEnvName } from "../plan/plan.js";
 import type { PlannedAlertmanager } from "../plan/types.js";
 import type { Spawn, SupervisedProcess } from "./process.js";
+import { ReloadableService } from "./reloadable-service.js";
 
 /** Debian's prometheus-alertmanager installs the binary as `prometheus-alertmanager`; upstream calls it `alertmanager`. */
 export const ALERTMANAGER_BINARIES = ["alertmanager", "prometheus-alertmanager"] as const;
@@ -27,8 +28,7 @@ export function alertmanagerArgs(port: number): string[] {
 }
 
 export class AlertmanagerProcess {
-  private proc: SupervisedProcess | undefined;
-  private files = "";
+  private readonly service: ReloadableService;
 
   constructor(private readonly o: {
     binary: string;
@@ -38,10 +38,12 @@ export class AlertmanagerProcess {
     spawn: Spawn;
     graceMs: number;
     warn: (key: string, message: string) => void;
-  }) {}
+  }) {
+    this.service = new ReloadableService(o.graceMs);
+  }
 
   get process(): SupervisedProcess | undefined {
-    return this.proc;
+    return this.service.process;
   }
 
   /** Start it, or make it re-read changed files (SIGHUP); stop it when the plan has none. */
@@ -60,30 +62,14 @@ export class AlertmanagerProcess {
       secrets.push(value ?? "");
     }
     await writeFile(join(dir, "alertmanager.yml"), am.configYaml);
-    const files = am.configYaml + secrets.join("\n");
-    if (this.proc) {
-      if (files !== this.files) this.proc.signal("SIGHUP");
-      this.files = files;
-      return;
-    }
-    this.files = files;
-    this.proc = this.o.spawn(
+    this.service.run(am.configYaml + secrets.join("\n"), () => this.o.spawn(
       "alertmanager",
-      {
-        name: "alertmanager",
-        command: { file: this.o.binary, args: alertmanagerArgs(this.o.port) },
-        cwd: dir,
-        env: {},
-        restart: true,
-        terminate: "group",
-      },
+      { name: "alertmanager", command: { file: this.o.binary, args: alertmanagerArgs(this.o.port) }, cwd: dir, env: {}, restart: true, terminate: "group" },
       { port: this.o.port },
-    );
+    ));
   }
 
-  async stop(): Promise<void> {
-    const proc = this.proc;
-    this.proc = undefined;
-    await proc?.stop(this.o.graceMs);
+  stop(): Promise<void> {
+    return this.service.stop();
   }
 }

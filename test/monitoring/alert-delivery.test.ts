@@ -121,7 +121,10 @@ monitoring:
 
     // Prometheus found the Alertmanager the plan wired it to.
     await until("Prometheus to list Alertmanager as active", 30_000, async () => {
-      const body = (await (await fetch(`${prometheus}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: Array<{ url: string }> } };
+      const res = await fetch(`${prometheus}/api/v1/alertmanagers`);
+      // 503 while Prometheus is still starting up.
+      if (!res.ok) return undefined;
+      const body = (await res.json()) as { data: { activeAlertmanagers: Array<{ url: string }> } };
       return body.data.activeAlertmanagers.some((a) => a.url.startsWith(`${alertmanager}/`)) ? true : undefined;
     });
     assert.equal((await fetch(`http://127.0.0.1:${listenerPort}/hello`)).status, 200, "the fleet serves through the edge");
