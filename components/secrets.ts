@@ -22,6 +22,8 @@ export function secretsNeeded(plan: DeploymentPlan): string[] {
   // Managed Grafana signs in through IAM Identity Center and has no admin password.
   if (plan.monitoring.grafana && !aws?.managedMonitoring) names.add(plan.monitoring.grafana.adminPassword.secret);
   if (aws && plan.caches.some((c) => c.redis)) names.add(REDIS_AUTH_SECRET);
+  // Managed monitoring delivers alerts through SNS, without the receivers' credentials.
+  if (!aws?.managedMonitoring) for (const f of plan.monitoring.alertmanager?.secretFiles ?? []) names.add(f.secret);
   return [...names].sort();
 }
 

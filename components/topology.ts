@@ -80,7 +80,7 @@ export class CdnTopology extends pulumi.ComponentResource {
       throw argsError("CdnTopology", name, `existing.dockerNetwork applies to docker targets, and "${target.name}" is an aws target`);
     }
     const names = new Set(Object.keys(args.spec.fleets));
-    const clash = ["edgeform-edge", "edgeform-prometheus", "edgeform-grafana"].find((n) => names.has(n));
+    const clash = ["edgeform-edge", "edgeform-prometheus", "edgeform-grafana", "edgeform-alertmanager"].find((n) => names.has(n));
     if (clash) throw argsError("CdnTopology", name, `fleet name "${clash}" is reserved for edgeform's own service discovery; rename the fleet`);
 
     this.plan = plan;
@@ -122,6 +122,7 @@ export class CdnTopology extends pulumi.ComponentResource {
           topology: plan.name,
           edgeAdminPort: plan.edge.adminPort,
           ...(plan.monitoring.grafana ? { grafanaAdminPassword: secrets[plan.monitoring.grafana.adminPassword.secret]! } : {}),
+          ...(plan.monitoring.alertmanager ? { alertmanagerSecrets: secrets } : {}),
           tags,
           docker: { network },
         }, { parent: this, dependsOn: [this.edge] })

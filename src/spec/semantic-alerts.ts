@@ -41,6 +41,7 @@ export const alertRules: Rule = (doc, ctx) => {
       if (typeof label === "string") labelName(ctx, label, [...at, "equal", j], "value");
     });
   });
+  managedDelivery(doc, ctx, am);
   for (const [name] of objEntries(am["receivers"])) {
     if (receivers && !used.has(name)) {
       ctx.report("EF_SPEC_ALERT_ROUTE", ["monitoring", "alertmanager", "receivers", name], `receiver "${name}" is not used by any route, so it never gets a notification`, {
@@ -116,5 +117,23 @@ function sloRules(ctx: Ctx, slo: unknown, at: PathSegment[]): void {
   const windowMs = window === undefined ? undefined : parseDuration(window);
   if (windowMs !== undefined && windowMs < 3 * 86_400_000) {
     ctx.report("EF_SPEC_SLO", [...at, "window"], `an SLO window of ${window} is shorter than the slowest burn-rate alert's own 3d window`, { suggestion: "use a window of at least 3d, typically 28d or 30d" });
+  }
+}
+
+/**
+ * Amazon Managed Prometheus delivers alerts only to SNS: email and plain
+ * webhooks are subscribed to the topic, PagerDuty and Slack need an
+ * integration subscribed by hand (PagerDuty's SNS endpoint, AWS Chatbot).
+ */
+function managedDelivery(doc: Obj, ctx: Ctx, am: Obj): void {
+  const bySns = objEntries(am["receivers"]).filter(([, r]) => r["pagerduty"] !== undefined || r["slack"] !== undefined || (isObj(r["webhook"]) && r["webhook"]["bearerToken"] !== undefined)).map(([name]) => name);
+  if (bySns.length === 0) return;
+  for (const [target, t] of objEntries(doc["targets"])) {
+    if (t["provider"] !== "aws" || t["managedMonitoring"] !== true) continue;
+    ctx.report("EF_SPEC_ALERT_ROUTE", ["targets", target, "managedMonitoring"], `with managed monitoring, alerts for receiver${bySns.length > 1 ? "s" : ""} ${bySns.map((n) => `"${n}"`).join(", ")} reach only the SNS topic edgeform-${str(doc["name"]) ?? "<name>"}-alerts: Amazon Managed Prometheus cannot call PagerDuty, Slack or authenticated webhooks`, {
+      severity: "warning",
+      part: "key",
+      suggestion: "subscribe the integration to the topic (PagerDuty's Amazon SNS integration, AWS Chatbot for Slack), or use self-hosted monitoring",
+    });
   }
 }

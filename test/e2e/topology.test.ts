@@ -27,6 +27,7 @@ import { dockerMocks } from "./harness/mocks.js";
 import { runProgram } from "./harness/run-program.js";
 import { RUN_LABEL } from "./harness/run-label.js";
 import { E2eSession } from "./harness/session.js";
+import { assertAlertmanagerSeenByPrometheus } from "./alertmanager-check.js";
 import { buildScratchImages, removeScratchImages, type ScratchImageTags } from "./images/scratch-images.js";
 import { GiveUpError, LoopbackClient, replicaOf, startLoad, waitFor } from "./traffic.js";
 
@@ -195,6 +196,11 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
       assert.ok(loaded.some((r) => r.type === "alerting"));
     });
 
+    await t.test("5b. Alertmanager is up with the generated config and Prometheus sees it", async () => {
+      requireUp();
+      await timings.time("alertmanager seen by prometheus", () => assertAlertmanagerSeenByPrometheus(client, prometheusPort, plan.monitoring.alertmanager!));
+    });
+
     await t.test("6. teardown removes every container, network and image and nothing remains", async () => {
       const names = [...plan.fleets.flatMap((f) => f.replicaNames), ...plan.edge.replicaNames, ...plan.caches.map((c) => c.resourceName), plan.monitoring.prometheus!.resourceName];
       // Keep a dockerd this test started running until the checks below have asked it.
@@ -226,7 +232,7 @@ function imageTags(plan: DeploymentPlan): ScratchImageTags {
   const fleetImages = new Set(Object.values(images.fleets ?? {}));
   assert.equal(fleetImages.size, 1, "every fleet runs the demo origin image");
   assert.ok(images.edge && images.redis && images.prometheus, "the e2e target overrides the edge, redis and prometheus images");
-  return { edge: images.edge, origin: [...fleetImages][0]!, redis: images.redis, prometheus: images.prometheus };
+  return { edge: images.edge, origin: [...fleetImages][0]!, redis: images.redis, prometheus: images.prometheus, ...(images.alertmanager ? { alertmanager: images.alertmanager } : {}) };
 }
 
 /** Every container of the run is running, and every one with a health check is healthy. */
