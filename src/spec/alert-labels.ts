@@ -40,6 +40,8 @@ export const AlertLabels: Readonly<Record<string, readonly string[] | undefined>
   cache: undefined,
   instance: undefined,
   job: undefined,
+  /** Set by the static scrape config (Docker, dev); AWS finds the edge by DNS and sets no tier. */
+  tier: ["edge"],
 };
 
 /** groupBy: [...] groups by every label (Alertmanager's own spelling). */

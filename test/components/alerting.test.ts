@@ -14,7 +14,7 @@ let results: Map<string, ScenarioResult>;
 before(async () => {
   results = await runScenarios([
     ["alerts-docker", "preview"], ["alerts-docker", "update"], ["alerts-aws", "update"], ["alerts-managed", "update"],
-    ["alerts-topology-docker", "update"], ["alerts-docker-missing-secret", "preview"],
+    ["alerts-topology-docker", "update"], ["alerts-topology-aws", "update"], ["alerts-docker-missing-secret", "preview"],
   ]);
 });
 
@@ -103,6 +103,15 @@ describe("CdnTopology with alerting", () => {
   test("reads the receivers' credentials from Pulumi secret config and never shows them", () => {
     const graph = new Graph(results.get("alerts-topology-docker/update")!);
     assert.equal(graph.one(T.container, "alerting-monitoring-alertmanager").inputs.name, "alerting-alertmanager");
+    noPlainSecrets(graph);
+  });
+
+  test("on AWS the foundation stores each credential in Secrets Manager and the Alertmanager task reads it by that ARN", () => {
+    const graph = new Graph(results.get("alerts-topology-aws/update")!);
+    const task = graph.one(T.taskDef, "alerting-monitoring-alertmanager-task");
+    const writer = containers(task).find((c) => c["name"] === "secrets")!;
+    const stored = writer["secrets"].map((s: { valueFrom: string }) => graph.byRef(s.valueFrom)?.type);
+    assert.deepEqual(stored, ["aws:secretsmanager/secret:Secret", "aws:secretsmanager/secret:Secret", "aws:secretsmanager/secret:Secret"]);
     noPlainSecrets(graph);
   });
 

@@ -40,6 +40,13 @@ export const alertScenarios: Record<string, Scenario> = {
   "alerts-docker-missing-secret": { program: monitoring("local", { alertmanagerSecrets: { pdKey: "x" }, docker: { network: "alerting-net" } }) },
   "alerts-aws": { program: monitoring("prod", { aws: aws(false) }) },
   "alerts-managed": { program: monitoring("managed", { aws: aws(true) }) },
+  "alerts-topology-aws": {
+    secretConfig: Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
+    program: async () => {
+      const t = new CdnTopology("alerting", { spec: loadFixture(example("alerting.yaml")), target: "prod" });
+      return { publicUrls: t.publicUrls };
+    },
+  },
   "alerts-topology-docker": {
     secretConfig: Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
     program: async () => {
