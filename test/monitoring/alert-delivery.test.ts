@@ -50,17 +50,19 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** Poll until the probe answers; a probe that throws (a port not listening yet) is asked again. */
 async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    const found = await probe();
+    const found = await Promise.resolve().then(probe).catch((e: unknown) => void (last = e));
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-test("a stopped fleet reaches a webhook receiver as EdgeformBackendDown, and its return as resolved", { timeout: 120_000 }, async () => {
+test("a stopped fleet reaches a webhook receiver as EdgeformBackendDown, and its return as resolved", { timeout: 120_000 }, async (t) => {
   assert.ok(installed("prometheus"), "prometheus must be installed (Debian package prometheus)");
   assert.ok(ALERTMANAGER_BINARIES.some(installed), "alertmanager must be installed (Debian package prometheus-alertmanager)");
   const [fleetPort, listenerPort] = await allocatePorts(2);
@@ -129,6 +131,7 @@ monitoring:
     });
     assert.equal((await fetch(`http://127.0.0.1:${listenerPort}/hello`)).status, 200, "the fleet serves through the edge");
 
+    const stoppedAt = Date.now();
     await stopProcess(fleet);
     const firing = await until(`a firing EdgeformBackendDown notification\n${show()}`, 45_000, () =>
       notifications.flatMap((n) => n.alerts).find((a) => a.labels["alertname"] === "EdgeformBackendDown" && a.status === "firing"));
@@ -149,9 +152,12 @@ monitoring:
     assert.match(firing.annotations["summary"]!, new RegExp(`Backend 127\\.0\\.0\\.1:${fleetPort} of fleet api is unhealthy`));
     assert.match(firing.annotations["runbook"]!, /Healthy backends by fleet/);
 
+    t.diagnostic(`fleet stopped → firing notification: ${Date.now() - stoppedAt} ms`);
+    const restartedAt = Date.now();
     startFleet(fleetPort!);
     const resolved = await until(`a resolved EdgeformBackendDown notification\n${show()}`, 45_000, () =>
       notifications.find((n) => n.status === "resolved" && n.alerts.some((a) => a.labels["alertname"] === "EdgeformBackendDown")));
+    t.diagnostic(`fleet restarted → resolved notification: ${Date.now() - restartedAt} ms`);
     assert.equal(resolved.alerts[0]!.labels["backend"], `127.0.0.1:${fleetPort}`);
   } finally {
     await stopProcess(dev);
