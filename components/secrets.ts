@@ -30,6 +30,8 @@ export function secretsNeeded(plan: DeploymentPlan): string[] {
   if (plan.monitoring.grafana && !aws?.managedMonitoring) names.add(plan.monitoring.grafana.adminPassword.secret);
   if (aws && plan.caches.some((c) => c.redis)) names.add(REDIS_AUTH_SECRET);
   if (plan.aws?.cdn) names.add(CDN_ORIGIN_SECRET);
+  // Managed monitoring delivers alerts through SNS, without the receivers' credentials.
+  if (!aws?.managedMonitoring) for (const f of plan.monitoring.alertmanager?.secretFiles ?? []) names.add(f.secret);
   return [...names].sort();
 }
 

@@ -164,6 +164,7 @@ export class CdnTopology extends pulumi.ComponentResource {
           topology: plan.name,
           edgeAdminPort: plan.edge.adminPort,
           ...(plan.monitoring.grafana ? { grafanaAdminPassword: secrets[plan.monitoring.grafana.adminPassword.secret]! } : {}),
+          ...(plan.monitoring.alertmanager ? { alertmanagerSecrets: secrets } : {}),
           tags,
           docker: { network, waitTimeoutSeconds },
         }, { parent: this, dependsOn: [this.edge] })

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test. Installs what the tests need on a fresh Debian machine
-# (as root): redis-server for the cache tier, prometheus for promtool, curl
-# and openssl for the TLS tests, and docker.io for the end-to-end test, then builds and runs `node --test`.
+# (as root): redis-server for the cache tier, prometheus for promtool,
+# prometheus-alertmanager for amtool and alert delivery, curl and openssl for
+# the TLS tests, and docker.io for the end-to-end test, then builds and runs `node --test`.
 # Run it through `npm test`, which puts the project's Node 22 on PATH.
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 # TLS tests drive real clients against the proxy.
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+command -v amtool >/dev/null 2>&1 || missing="$missing prometheus-alertmanager"
 if [ "${EDGEFORM_SKIP_DOCKER:-}" != "1" ]; then
   command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
 fi
@@ -35,7 +37,7 @@ if [ -n "$missing" ]; then
     # start their own servers). Stop only the services of packages installed
     # just now, through the service manager: anything else on this machine,
     # another Prometheus or Redis included, is left alone.
-    for service in prometheus redis-server; do
+    for service in prometheus prometheus-alertmanager redis-server; do
       case " $missing " in
         *" $service "*) (systemctl stop "$service" 2>/dev/null || service "$service" stop 2>/dev/null || true) >&2 ;;
       esac

@@ -48,6 +48,10 @@ export const ErrorCodes = {
   EF_SPEC_TLS_NAME: "a certificate that does not cover a host routed to its listener",
   EF_SPEC_TLS_EXPIRY: "a certificate that has expired or expires soon",
   EF_SPEC_TLS_VERIFY_OFF: "TLS to a fleet without verifying the origin's certificate",
+  EF_SPEC_UNKNOWN_RECEIVER: "an alert route names a receiver that is not defined",
+  EF_SPEC_ALERT_LABEL: "an alert matcher uses a label or value no generated alert sets",
+  EF_SPEC_ALERT_ROUTE: "alert delivery is configured in a way that cannot deliver",
+  EF_SPEC_SLO: "a service-level objective that cannot be measured",
   // plan
   EF_PLAN_NAME_TOO_LONG: "a generated resource name exceeds the provider's limit",
   EF_PLAN: "the plan could not be built",

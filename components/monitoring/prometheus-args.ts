@@ -25,10 +25,12 @@ export function prometheusAgentArgs(p: PlannedPrometheus): string[] {
   ];
 }
 
-/** The generated prometheus.yml for agent mode: no rule files (not allowed there), remote-write with SigV4. */
+/** The generated prometheus.yml for agent mode: no rule files or alerting (not allowed there), remote-write with SigV4. */
 export function agentConfigYaml(configYaml: string, remoteWriteUrl: string, region: string): string {
   const doc = parse(configYaml) as Record<string, unknown>;
   delete doc["rule_files"];
+  // Alerts are evaluated and routed by the workspace (its alert manager definition), not by the agent.
+  delete doc["alerting"];
   const global = (doc["global"] ?? {}) as Record<string, unknown>;
   delete global["evaluation_interval"];
   doc["remote_write"] = [{ url: remoteWriteUrl, sigv4: { region } }];

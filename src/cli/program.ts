@@ -15,8 +15,9 @@ import * as origin from "./commands/origin.js";
 import * as dev from "./commands/dev.js";
 import * as preview from "./commands/preview.js";
 import * as live from "./commands/live.js";
+import * as alerts from "./commands/alerts.js";
 
-const commands: CommandModule[] = [validate, graph, init, plan, dev, proxy, origin, preview, live];
+const commands: CommandModule[] = [validate, graph, init, plan, dev, proxy, origin, preview, live, alerts];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };

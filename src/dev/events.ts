@@ -6,7 +6,7 @@
 import type { Diagnostic } from "../spec/diagnostics.js";
 import type { LiveStats } from "./stats.js";
 
-export type ProcessRole = "replica" | "proxy" | "redis" | "prometheus";
+export type ProcessRole = "replica" | "proxy" | "redis" | "prometheus" | "alertmanager";
 
 export type DevEvent =
   | { event: "starting"; name: string; spec: string; stateDir: string }
@@ -20,7 +20,7 @@ export type DevEvent =
   | { event: "process-exited"; name: string; role: ProcessRole; pid: number; code: number | null; signal: string | null; expected: boolean; restartInMs?: number }
   | { event: "log"; source: string; stream: "stdout" | "stderr"; line: string }
   /** `examples`: curl lines for the spec's own routes; `purge`: a purge that works as printed. */
-  | { event: "ready"; name: string; listeners: Array<{ name: string; protocol: string; port: number; url: string }>; admin: string; examples: string[]; purge?: string; replicas: Array<{ name: string; port: number; pid?: number }>; redis: Array<{ cache: string; port: number }>; prometheus?: string; pids: number[] }
+  | { event: "ready"; name: string; listeners: Array<{ name: string; protocol: string; port: number; url: string }>; admin: string; examples: string[]; purge?: string; replicas: Array<{ name: string; port: number; pid?: number }>; redis: Array<{ cache: string; port: number }>; prometheus?: string; alertmanager?: string; pids: number[] }
   | { event: "reloaded"; started: string[]; stopped: string[]; pids: number[] }
   | { event: "purged"; status: number; detail: string }
   | { event: "status"; stats: LiveStats }

@@ -53,6 +53,7 @@ export function eventLines(e: DevEvent, paint: Paint, formatDiagnostics: FormatD
       if (e.replicas.length) lines.push(`  replicas    ${e.replicas.map((r) => `${r.name} :${r.port}`).join(", ")}`);
       for (const r of e.redis) lines.push(`  redis       cache ${r.cache} on :${r.port}`);
       if (e.prometheus) lines.push(`  prometheus  ${e.prometheus}`);
+      if (e.alertmanager) lines.push(`  alerts      ${e.alertmanager}  (Alertmanager)`);
       e.examples.forEach((example, i) => lines.push(`  ${i === 0 ? "try " : "    "}        ${example}`));
       if (e.purge) lines.push(`  purge       ${e.purge}`);
       return lines;

@@ -7,16 +7,18 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PlannedMonitoring } from "../plan/types.js";
 import type { Spawn, SupervisedProcess } from "./process.js";
+import { ReloadableService } from "./reloadable-service.js";
 import { prometheusArgs, prometheusConfigForDev } from "./services.js";
 
 export class PrometheusProcess {
-  private proc: SupervisedProcess | undefined;
-  private files = "";
+  private readonly service: ReloadableService;
 
-  constructor(private readonly o: { binary: string; stateDir: string; port: number; spawn: Spawn; graceMs: number; note: (message: string) => void }) {}
+  constructor(private readonly o: { binary: string; stateDir: string; port: number; spawn: Spawn; graceMs: number; note: (message: string) => void }) {
+    this.service = new ReloadableService(o.graceMs);
+  }
 
   get process(): SupervisedProcess | undefined {
-    return this.proc;
+    return this.service.process;
   }
 
   /** Start it, or make it re-read changed files (SIGHUP); stop it when the plan has none. */
@@ -32,14 +34,7 @@ export class PrometheusProcess {
     if (rulesFile) await writeFile(rulesFile, prom.rulesYaml);
     const configFile = join(dir, "prometheus.yml");
     await writeFile(configFile, config);
-    const files = config + prom.rulesYaml;
-    if (this.proc) {
-      if (files !== this.files) this.proc.signal("SIGHUP");
-      this.files = files;
-      return;
-    }
-    this.files = files;
-    this.proc = this.o.spawn(
+    this.service.run(config + prom.rulesYaml, () => this.o.spawn(
       "prometheus",
       {
         name: "prometheus",
@@ -50,12 +45,10 @@ export class PrometheusProcess {
         terminate: "group",
       },
       { port: this.o.port },
-    );
+    ));
   }
 
-  async stop(): Promise<void> {
-    const proc = this.proc;
-    this.proc = undefined;
-    await proc?.stop(this.o.graceMs);
+  stop(): Promise<void> {
+    return this.service.stop();
   }
 }

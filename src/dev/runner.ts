@@ -27,6 +27,7 @@ import { assertRunnable, assignFleetPorts, desiredReplicas, diffReplicas, missin
 import { allocatePorts, assertPortsFree, LOOPBACK, waitForPort } from "./ports.js";
 import { SupervisedProcess, type Spawn } from "./process.js";
 import { PrometheusProcess } from "./prometheus-process.js";
+import { ALERTMANAGER_BINARIES, AlertmanagerProcess } from "./alertmanager-process.js";
 import { Reaper } from "./reaper.js";
 import { RedisServers } from "./redis-servers.js";
 import type { Scrape } from "./stats.js";
@@ -71,11 +72,13 @@ export class DevRunner {
   private fleetPorts: Record<string, number[]> = {};
   private adminPort: number | undefined;
   private prometheusPort: number | undefined;
+  private alertmanagerPort: number | undefined;
   private readonly usedPorts = new Set<number>();
   private readonly replicas = new Map<string, ReplicaProcess>();
   private redis: RedisServers | undefined;
   private proxy: EdgeProxy | undefined;
   private prometheus: PrometheusProcess | undefined;
+  private alertmanager: AlertmanagerProcess | undefined;
   private stateDir = "";
   private shimDir = "";
   private watcher: { close(): void } | undefined;
@@ -90,6 +93,7 @@ export class DevRunner {
   private readonly graceMs: number;
   private readonly redisBinary: string | undefined;
   private readonly prometheusBinary: string | undefined;
+  private readonly alertmanagerBinary: string | undefined;
 
   constructor(private readonly options: DevRunnerOptions) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
@@ -100,6 +104,7 @@ export class DevRunner {
     this.graceMs = options.graceMs ?? 5_000;
     this.redisBinary = findOnPath("redis-server", options.env["PATH"]);
     this.prometheusBinary = findOnPath("prometheus", options.env["PATH"]);
+    this.alertmanagerBinary = ALERTMANAGER_BINARIES.map((b) => findOnPath(b, options.env["PATH"])).find((p) => p !== undefined);
   }
 
   /**
@@ -138,7 +143,7 @@ export class DevRunner {
       this.emit({ event: "stopping", reason });
       // The proxy first, so no request is sent to a replica that is going away.
       await this.proxy?.stop(this.graceMs);
-      await Promise.all([...[...this.replicas.values()].map((r) => r.proc.stop(this.graceMs)), this.redis?.stop(), this.prometheus?.stop()]);
+      await Promise.all([...[...this.replicas.values()].map((r) => r.proc.stop(this.graceMs)), this.redis?.stop(), this.prometheus?.stop(), this.alertmanager?.stop()]);
       if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true }).catch(() => undefined);
       this.reaper?.release();
       this.emit({ event: "stopped" });
@@ -208,7 +213,7 @@ export class DevRunner {
   /** Leader pids of every process this runner has running. */
   pids(): number[] {
     const procs = [...this.replicas.values()].map((r) => r.proc.pid);
-    procs.push(this.proxy?.pid, this.prometheus?.process?.pid, ...(this.redis?.processes().map((p) => p.pid) ?? []));
+    procs.push(this.proxy?.pid, this.prometheus?.process?.pid, this.alertmanager?.process?.pid, ...(this.redis?.processes().map((p) => p.pid) ?? []));
     return procs.filter((p): p is number => p !== undefined);
   }
 
@@ -251,11 +256,12 @@ export class DevRunner {
 
     const redisCaches = this.redisCaches(topology);
     const prometheusWanted = this.prometheusWanted(draft);
+    const alertmanagerWanted = prometheusWanted && this.alertmanagerWanted(draft);
     const counts = replicaCounts(draft);
     const fleetNeeds = missingPortCount(this.fleetPorts, counts);
     const redisNeeds = redisCaches.filter((c) => this.redis?.port(c) === undefined).length;
     const fresh = await allocatePorts(
-      fleetNeeds + redisNeeds + (this.adminPort === undefined ? 1 : 0) + (prometheusWanted && this.prometheusPort === undefined ? 1 : 0),
+      fleetNeeds + redisNeeds + (this.adminPort === undefined ? 1 : 0) + (prometheusWanted && this.prometheusPort === undefined ? 1 : 0) + (alertmanagerWanted && this.alertmanagerPort === undefined ? 1 : 0),
       new Set([...this.usedPorts, ...listeners.map((l) => l.port)]),
     );
     fresh.forEach((p) => this.usedPorts.add(p));
@@ -263,11 +269,12 @@ export class DevRunner {
     const redisPorts = Object.fromEntries(redisCaches.map((c) => [c, this.redis?.port(c) ?? fresh.shift()!]));
     this.adminPort ??= fresh.shift()!;
     if (prometheusWanted) this.prometheusPort ??= fresh.shift()!;
+    if (alertmanagerWanted) this.alertmanagerPort ??= fresh.shift()!;
 
     const localCertificate = await this.localCertificate(topology);
     const plan = planDeployment(topology, DEV_TARGET, {
       specDir: resolve(this.specDir),
-      dev: { fleetPorts, redisPorts, adminPort: this.adminPort, listenerPorts, ...(prometheusWanted ? { prometheusPort: this.prometheusPort! } : {}), ...(localCertificate ? { localCertificate } : {}) },
+      dev: { fleetPorts, redisPorts, adminPort: this.adminPort, listenerPorts, ...(prometheusWanted ? { prometheusPort: this.prometheusPort! } : {}), ...(alertmanagerWanted ? { alertmanagerPort: this.alertmanagerPort! } : {}), ...(localCertificate ? { localCertificate } : {}) },
     });
     const { replicas: desired, missingSecrets } = desiredReplicas(plan, { specDir: this.specDir, env: this.options.env, locateFleet });
     for (const secret of missingSecrets) {
@@ -302,6 +309,7 @@ export class DevRunner {
       await Promise.all(removed.map((r) => this.stopReplica(r.key)));
     }
     await this.redis?.stopUnused(plan);
+    if (alertmanagerWanted || this.alertmanager) await this.alertmanagerProcess().apply(alertmanagerWanted ? plan.monitoring.alertmanager : undefined);
     if (prometheusWanted || this.prometheus) await this.prometheusProcess().apply(prometheusWanted ? plan.monitoring.prometheus : undefined);
     return { started: diff.start.map((r) => r.name), stopped: diff.stop.map((r) => r.name) };
   }
@@ -326,6 +334,15 @@ export class DevRunner {
     if (!plan.monitoring.prometheus) return false;
     if (!this.prometheusBinary) {
       this.once("no-prometheus", "notice", "prometheus is not installed: monitoring runs without it (the live view reads the proxy's /metrics itself)");
+      return false;
+    }
+    return true;
+  }
+
+  private alertmanagerWanted(plan: DeploymentPlan): boolean {
+    if (!plan.monitoring.alertmanager) return false;
+    if (!this.alertmanagerBinary) {
+      this.once("no-alertmanager", "notice", "alertmanager is not installed: alerts fire in Prometheus but are not delivered (install prometheus-alertmanager)");
       return false;
     }
     return true;
@@ -398,6 +415,19 @@ export class DevRunner {
       note: (message) => this.once("prometheus-note", "notice", message),
     });
     return this.prometheus;
+  }
+
+  private alertmanagerProcess(): AlertmanagerProcess {
+    this.alertmanager ??= new AlertmanagerProcess({
+      binary: this.alertmanagerBinary!,
+      stateDir: this.stateDir,
+      port: this.alertmanagerPort!,
+      env: this.options.env,
+      spawn: this.spawn,
+      graceMs: this.graceMs,
+      warn: (key, message) => this.once(key, "warning", message),
+    });
+    return this.alertmanager;
   }
 
   private async startReplicas(specs: readonly ReplicaSpec[]): Promise<void> {
@@ -489,6 +519,7 @@ export class DevRunner {
       replicas: [...this.replicas.values()].map((r) => ({ name: r.spec.name, port: r.spec.port, ...(r.proc.pid !== undefined ? { pid: r.proc.pid } : {}) })),
       redis: this.redis?.list() ?? [],
       ...(this.prometheus?.process && this.prometheusPort !== undefined ? { prometheus: `http://${LOOPBACK}:${this.prometheusPort}` } : {}),
+      ...(this.alertmanager?.process && this.alertmanagerPort !== undefined ? { alertmanager: `http://${LOOPBACK}:${this.alertmanagerPort}` } : {}),
       pids: this.pids(),
     };
   }

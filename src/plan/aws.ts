@@ -13,7 +13,7 @@ import { NameLimits, resourceName, shortHash } from "./naming.js";
 import type { PlannedAlbListener, PlannedAws, PlannedListener } from "./types.js";
 
 /** Cloud Map names edgeform gives its own services; a fleet may not take one. */
-export const RESERVED_FLEET_NAMES = ["edgeform-edge", "edgeform-prometheus", "edgeform-grafana"] as const;
+export const RESERVED_FLEET_NAMES = ["edgeform-edge", "edgeform-prometheus", "edgeform-grafana", "edgeform-alertmanager"] as const;
 
 /** Header CloudFront adds to every origin request; the ALB forwards only requests that carry the secret value. */
 export const ORIGIN_VERIFY_HEADER = "X-Edgeform-Origin-Verify";

@@ -16,11 +16,13 @@ export const Defaults = {
   redisPort: 6379,
   prometheus: { port: 9090, scrapeInterval: "15s", retention: "15d" },
   grafana: { port: 3000 },
+  alertmanager: { port: 9093, groupBy: ["alertname", "topology"], groupWait: "30s", groupInterval: "5m", repeatInterval: "4h" },
+  slo: { window: "30d" },
   alerts: { edge5xxRatio: 0.05, backendDownFor: "1m", p99LatencyAbove: "2s", cacheErrorsPerSecond: 1 },
   fleetResources: { cpu: 256, memoryMiB: 512 },
   /** ALB idle timeout (AWS default) and how much longer the proxy keeps an idle client connection. */
   aws: { albIdleTimeout: "60s", keepAliveMargin: "5s" },
-  images: { redis: "redis:7-alpine", prometheus: "prom/prometheus:v2.53.0", grafana: "grafana/grafana:11.1.0" },
+  images: { redis: "redis:7-alpine", prometheus: "prom/prometheus:v2.53.0", grafana: "grafana/grafana:11.1.0", alertmanager: "prom/alertmanager:v0.27.0" },
   /** Docker: how long `up` waits for a container to turn healthy. */
   dockerHealthTimeout: "2m",
 } as const;

@@ -13,6 +13,7 @@ export interface DevAddresses {
   /** listener name → port, overriding the spec (`edgeform dev --port`). */
   listenerPorts?: Record<string, number>;
   prometheusPort?: number;
+  alertmanagerPort?: number;
   /** Served by https listeners whose certificates come from ACME or are not given (dev's local CA). */
   localCertificate?: CertificateConfig;
 }

@@ -43,7 +43,8 @@ export function planDeployment(topology: Topology, targetName: string, options: 
   const caches = Object.entries(topology.caches ?? {}).map(([name, spec]) => planCache(ctx, name, spec));
   const edge = planEdge(ctx);
   const proxyConfig = planProxyConfig(ctx, fleets, caches, edge);
-  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix, edge, caches, dev: ctx.dev, images: imagesOf(target) });
+  const routes = proxyConfig.routes.map((r, i) => ({ name: r.name, fleet: r.cluster, ...(topology.edge.routes?.[i]?.slo ? { slo: topology.edge.routes[i]!.slo! } : {}) }));
+  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix, edge, caches, routes, dev: ctx.dev, images: imagesOf(target) });
   const plan: DeploymentPlan = {
     name: topology.name,
     target,

@@ -83,6 +83,32 @@ export interface PlannedCache {
   };
 }
 
+/** A node of Alertmanager's routing tree, with what it inherits from its parent filled in. */
+export interface PlannedAlertRoute {
+  receiver: string;
+  /** Labels an alert must carry (equal values); empty on the root, which takes everything. */
+  matchers: Record<string, string>;
+  continue: boolean;
+  groupBy: string[];
+  groupWaitMs: number;
+  groupIntervalMs: number;
+  repeatIntervalMs: number;
+  routes: PlannedAlertRoute[];
+}
+
+export interface PlannedAlertmanager {
+  resourceName: string;
+  image?: string;
+  port: number;
+  /** Generated alertmanager.yml; it holds no secret, only the paths of the files that do. */
+  configYaml: string;
+  /** Each secret the config reads, and the file Alertmanager reads it from (relative to its working directory on dev). */
+  secretFiles: Array<{ secret: string; path: string }>;
+  route: PlannedAlertRoute;
+  /** Receivers and their integrations (managed monitoring delivers through SNS: email and plain webhooks subscribe to it). */
+  receivers: Array<{ name: string; integrations: Array<"pagerduty" | "slack" | "email" | "webhook">; email?: string; webhookUrl?: string }>;
+}
+
 export interface PlannedMonitoring {
   prometheus?: {
     resourceName: string;
@@ -105,6 +131,7 @@ export interface PlannedMonitoring {
     dashboardProviderYaml: string;
     dashboardJson: string;
   };
+  alertmanager?: PlannedAlertmanager;
 }
 
 /** An ALB listener in front of an HTTP edge listener. */

@@ -190,6 +190,17 @@ export const Timeouts = closed({
   idle: Type.Optional(Duration),
 });
 
+/** A service-level objective; every field a route leaves out comes from `monitoring.alerts.slo`. */
+export const Slo = closed({
+  availability: Type.Optional(Type.String({
+    pattern: "^[0-9]{1,2}(\\.[0-9]+)?%$",
+    description: 'Share of requests that must not fail (no 5xx), below 100%: "99.9%". The rest is the error budget.',
+    examples: ["99.9%", "99.5%"],
+  })),
+  latencyP99: Type.Optional(Type.String({ ...Duration, description: "99% of requests must be answered faster than this." })),
+  window: Type.Optional(Type.String({ ...Duration, default: "30d", description: "The period the objective (and its error budget) covers." })),
+}, { description: "Service-level objective: multi-window, multi-burn-rate alerts page on a fast burn of the error budget and open a ticket on a slow one." });
+
 export const Match = closed({
   host: Type.Optional(Type.String({ pattern: "^(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]+)?$", description: 'Host header, exact or "*.example.com".' })),
   pathPrefix: Type.Optional(Type.String({ pattern: "^/", description: 'Path prefix, starting with "/"; "/" matches every path.' })),
@@ -209,6 +220,7 @@ export const Route = closed({
     query: Type.Optional(Type.Union([Type.Literal("keep"), Type.Literal("sort"), Type.Literal("ignore")], { default: "keep" })),
   })),
   cacheSetCookie: Type.Optional(Type.Boolean({ default: false, description: "Allow storing responses with Set-Cookie in the shared cache." })),
+  slo: Type.Optional(Slo),
 });
 
 export const Listener = closed({
@@ -261,6 +273,60 @@ export const Cache = closed({
   defaultStaleIfError: Type.Optional(Duration),
 });
 
+const LabelMatch = keyedBy("^[a-zA-Z_][a-zA-Z0-9_]*$", Type.String(), { description: "Alert labels that must equal these values." });
+
+const alertRouteFields = {
+  receiver: Type.Optional(Type.String({ description: "Name of a receiver from `alertmanager.receivers`; inherited from the parent route when left out." })),
+  match: Type.Optional(LabelMatch),
+  groupBy: Type.Optional(Type.Array(Type.String(), { uniqueItems: true, description: "Labels that split notifications into groups, e.g. [alertname, route]." })),
+  groupWait: Type.Optional(Duration),
+  groupInterval: Type.Optional(Duration),
+  repeatInterval: Type.Optional(Duration),
+  continue: Type.Optional(Type.Boolean({ default: false, description: "Keep matching the sibling routes after this one matched." })),
+};
+// Three levels (root, child, grandchild) cover real routing trees without a recursive schema.
+const AlertLeafRoute = closed(alertRouteFields);
+const AlertChildRoute = closed({ ...alertRouteFields, routes: Type.Optional(Type.Array(AlertLeafRoute)) });
+const AlertRootRoute = closed({
+  receiver: Type.String({ description: "The receiver of every alert no child route takes." }),
+  groupBy: alertRouteFields.groupBy,
+  groupWait: alertRouteFields.groupWait,
+  groupInterval: alertRouteFields.groupInterval,
+  repeatInterval: alertRouteFields.repeatInterval,
+  routes: Type.Optional(Type.Array(AlertChildRoute)),
+}, { description: "The routing tree: the first matching child route (depth first) picks the receiver." });
+
+export const AlertReceiver = closed({
+  pagerduty: Type.Optional(closed({ routingKey: SecretRef }, { description: "PagerDuty Events API v2." })),
+  slack: Type.Optional(closed({
+    webhookUrl: SecretRef,
+    channel: Type.Optional(Type.String({ description: 'Channel such as "#cdn"; the webhook\'s own channel when left out.' })),
+  })),
+  email: Type.Optional(closed({
+    to: Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$" }),
+    from: Type.Optional(Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$", description: "Sender; alertmanager@<the domain of to> when left out." })),
+    smarthost: Type.String({ pattern: "^[^\\s:/]+:[0-9]{1,5}$", description: '"host:port" of the SMTP server.' }),
+    authUsername: Type.Optional(Type.String({ description: "SMTP user; the sender address when left out." })),
+    authPassword: Type.Optional(SecretRef),
+    requireTls: Type.Optional(Type.Boolean({ default: true })),
+  })),
+  webhook: Type.Optional(closed({
+    url: Type.String({ pattern: "^https?://[^\\s]+$", description: "Where Alertmanager POSTs its JSON notifications." }),
+    bearerToken: Type.Optional(SecretRef),
+  })),
+}, { minProperties: 1, description: "Where notifications go: one or more of pagerduty, slack, email, webhook. Credentials only as { secret: <name> }." });
+
+export const Alertmanager = closed({
+  enabled: Type.Optional(Type.Boolean({ default: true })),
+  receivers: keyedBy(ENTRY_NAME_PATTERN, AlertReceiver, { minProperties: 1, description: "Receivers by name." }),
+  route: AlertRootRoute,
+  inhibit: Type.Optional(Type.Array(closed({
+    source: LabelMatch,
+    target: LabelMatch,
+    equal: Type.Optional(Type.Array(Type.String(), { uniqueItems: true })),
+  }, { description: "While an alert matching source fires, mute alerts matching target that share the `equal` labels." }))),
+}, { description: "Alert delivery: Alertmanager with receivers and a routing tree, on every target." });
+
 export const Monitoring = closed({
   prometheus: Type.Optional(closed({
     enabled: Type.Optional(Type.Boolean({ default: true })),
@@ -276,7 +342,9 @@ export const Monitoring = closed({
     backendDownFor: Type.Optional(Duration),
     p99LatencyAbove: Type.Optional(Duration),
     cacheErrorsPerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+    slo: Type.Optional(Slo),
   })),
+  alertmanager: Type.Optional(Alertmanager),
 });
 
 const Images = closed({
@@ -284,6 +352,7 @@ const Images = closed({
   redis: Type.Optional(Type.String()),
   prometheus: Type.Optional(Type.String()),
   grafana: Type.Optional(Type.String()),
+  alertmanager: Type.Optional(Type.String()),
   fleets: Type.Optional(Type.Record(Type.String(), Type.String())),
   base: Type.Optional(Type.String({
     description: "BASE_IMAGE of the images edgeform builds (the edge proxy, the demo origin): any image with Node.js 22 as `node`. Pin it by digest (node:22-bookworm-slim@sha256:…) for reproducible builds.",

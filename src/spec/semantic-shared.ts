@@ -35,6 +35,9 @@ export const edge = (doc: Doc): Obj => (isObj(doc["edge"]) ? doc["edge"] : {});
 export const listeners = (doc: Doc) => list(edge(doc)["listeners"]);
 export const routes = (doc: Doc) => list(edge(doc)["routes"]);
 
+/** Where each kind of named thing is defined, for "define it under …" hints. */
+const SECTION_OF: Record<string, string> = { fleet: "fleets", cache: "caches", listener: "edge.listeners", receiver: "monitoring.alertmanager.receivers" };
+
 export function unknownRef(ctx: Ctx, code: ErrorCode, kind: string, name: string, known: string[], path: PathSegment[], part: "key" | "value" = "value") {
   const guess = suggest(name, known);
   ctx.report(code, path, `${kind} "${name}" is not defined`, {
@@ -43,7 +46,7 @@ export function unknownRef(ctx: Ctx, code: ErrorCode, kind: string, name: string
       ? `did you mean "${guess}"?`
       : known.length
         ? `defined ${kind}s: ${known.slice(0, 10).join(", ")}${known.length > 10 ? `, … (${known.length} in all)` : ""}`
-        : `define it under \`${kind === "fleet" ? "fleets" : kind === "cache" ? "caches" : "edge.listeners"}\``,
+        : `define it under \`${SECTION_OF[kind] ?? "edge.listeners"}\``,
   });
 }
 

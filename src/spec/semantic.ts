@@ -13,6 +13,7 @@ import {
   balancerRules, edge, entryLabel, isObj, list, listeners, namesIn, objEntries, str, unknownRef, type Ctx, type Doc, type Rule,
 } from "./semantic-shared.js";
 import { reservedFleetNames } from "./semantic-aws.js";
+import { alertRules } from "./semantic-alerts.js";
 import { targetRules } from "./semantic-targets.js";
 import { tlsRules } from "./semantic-tls.js";
 import { HealthCheck } from "./schema.js";
@@ -157,4 +158,4 @@ const monitoringRules: Rule = (doc, ctx) => {
   }
 };
 
-const rules: Rule[] = [fleetSources, reservedFleetNames, listenerRules, routeRules, monitoringRules, targetRules, tlsRules];
+const rules: Rule[] = [fleetSources, reservedFleetNames, listenerRules, routeRules, monitoringRules, alertRules, targetRules, tlsRules];

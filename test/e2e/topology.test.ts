@@ -29,6 +29,7 @@ import { runProgram } from "./harness/run-program.js";
 import { RUN_LABEL } from "./harness/run-label.js";
 import { E2eSession } from "./harness/session.js";
 import type { StackState } from "./harness/stack-state.js";
+import { assertAlertmanagerSeenByPrometheus } from "./alertmanager-check.js";
 import { buildScratchImages, removeScratchImages, type ScratchImageTags } from "./images/scratch-images.js";
 import { GiveUpError, LoopbackClient, replicaOf, startLoad, waitFor } from "./traffic.js";
 
@@ -201,6 +202,11 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
       assert.ok(loaded.some((r) => r.type === "alerting"));
     });
 
+    await t.test("5b. Alertmanager is up with the generated config and Prometheus sees it", async () => {
+      requireUp();
+      await timings.time("alertmanager seen by prometheus", () => assertAlertmanagerSeenByPrometheus(client, prometheusPort, plan.monitoring.alertmanager!));
+    });
+
     await t.test("6. a second up with a changed spec rolls the edge one replica at a time under load, losing no request", async () => {
       requireUp();
       const dir = mkdtempSync(join(tmpdir(), "edgeform-e2e-spec-"));
@@ -247,7 +253,7 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
     });
 
     await t.test("7. teardown removes every container, network, volume and image and nothing remains", async () => {
-      const names = [...plan.fleets.flatMap((f) => f.replicaNames), `${web.resourceName}-${web.replicas}`, ...plan.edge.replicaNames, ...plan.caches.map((c) => c.resourceName), plan.monitoring.prometheus!.resourceName];
+      const names = [...plan.fleets.flatMap((f) => f.replicaNames), `${web.resourceName}-${web.replicas}`, ...plan.edge.replicaNames, ...plan.caches.map((c) => c.resourceName), plan.monitoring.prometheus!.resourceName, plan.monitoring.alertmanager!.resourceName];
       // Keep a dockerd this test started running until the checks below have asked it.
       const report = await timings.time("teardown", () => session.close({ keepDockerRunning: true }));
       assert.deepEqual(report.failures, []);
@@ -278,7 +284,7 @@ function imageTags(plan: DeploymentPlan): ScratchImageTags {
   assert.equal(images.fleets, undefined, "the demo origin is not overridden: the stack builds it (the real docker.Image path)");
   assert.equal(images.edge, undefined, "the edge image is not overridden: the stack builds it");
   assert.ok(images.base && images.redis && images.prometheus, "the e2e target sets the Node base and overrides the redis and prometheus images");
-  return { node: images.base, redis: images.redis, prometheus: images.prometheus };
+  return { node: images.base, redis: images.redis, prometheus: images.prometheus, ...(images.alertmanager ? { alertmanager: images.alertmanager } : {}) };
 }
 
 /** examples/e2e.yaml changed the way a user changes a running stack: one more web replica, a new route, a changed proxy limit. */

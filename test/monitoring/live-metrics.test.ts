@@ -15,7 +15,8 @@ import { planDeployment } from "../../src/plan/plan.js";
 import { startProxy, type RunningProxy } from "../../src/proxy/index.js";
 import { loadSpec } from "../../src/spec/load-spec.js";
 import { silentLogger } from "../proxy/support.js";
-import { metricNames } from "./support/promql.js";
+import { LATENCY_BUCKETS_SECONDS } from "../../src/spec/alert-labels.js";
+import { scrapedNames, type RuleFile } from "./support/promql.js";
 import { root, specsWithTargets } from "./support/specs.js";
 
 let backend: Server;
@@ -89,11 +90,20 @@ test("every metric queried by generated rules and dashboards is exposed by a liv
   for (const { file, target } of specsWithTargets()) {
     const monitoring = planDeployment(loadSpec(file), target).monitoring;
     if (!monitoring.prometheus) continue;
-    const rules = (parse(monitoring.prometheus.rulesYaml) as { groups: Array<{ rules: Array<{ expr: string }> }> }).groups.flatMap((g) => g.rules.map((r) => r.expr));
+    const ruleFile = parse(monitoring.prometheus.rulesYaml) as RuleFile;
+    const rules = ruleFile.groups.flatMap((g) => g.rules.map((r) => r.expr));
     const panels = monitoring.grafana ? dashboardExpressions(monitoring.grafana.dashboardJson) : [];
-    for (const expr of [...rules, ...panels]) for (const name of metricNames(expr)) queried.set(name, `${file.slice(root.length)} → ${target}: ${expr}`);
+    for (const expr of [...rules, ...panels]) for (const name of scrapedNames(ruleFile, [expr])) queried.set(name, `${file.slice(root.length)} → ${target}: ${expr}`);
   }
   assert.ok(queried.size >= 5, `expected several distinct metrics in rules and dashboards, found ${[...queried.keys()].join(", ")}`);
   const missing = [...queried].filter(([name]) => !declared.has(name)).map(([name, where]) => `${name} (in ${where})`);
   assert.deepEqual(missing, [], "queried but not exposed by the proxy");
+});
+
+test("the latency histogram's bucket bounds are the ones SLO rules interpolate between", async () => {
+  const exposition = (await get(proxy.ports["admin"]!, "/metrics")).body;
+  const bounds = new Set<string>();
+  for (const m of exposition.matchAll(/^edgeform_http_request_duration_seconds_bucket\{[^}]*le="([^"]+)"/gm)) bounds.add(m[1]!);
+  // The SLO rules select buckets by le="<bound>" exactly as JavaScript prints the number.
+  assert.deepEqual([...bounds].filter((b) => b !== "+Inf").sort((a, b) => Number(a) - Number(b)), LATENCY_BUCKETS_SECONDS.map(String));
 });

@@ -10,7 +10,7 @@ import { dashboardExpressions } from "../../src/plan/monitoring/index.js";
 import { Metrics } from "../../src/plan/metric-names.js";
 import { planDeployment } from "../../src/plan/plan.js";
 import { loadSpec } from "../../src/spec/load-spec.js";
-import { metricNames } from "./support/promql.js";
+import { metricNames, scrapedNames, type RuleFile } from "./support/promql.js";
 import { specsWithTargets } from "./support/specs.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
@@ -44,11 +44,12 @@ describe("generated PromQL uses only metrics the proxy exports", () => {
         return;
       }
       withMonitoring++;
-      const rules = (parse(prometheus.rulesYaml) as { groups: Array<{ rules: Array<{ expr: string }> }> }).groups.flatMap((g) => g.rules.map((r) => r.expr));
+      const ruleFile = parse(prometheus.rulesYaml) as RuleFile;
+      const rules = ruleFile.groups.flatMap((g) => g.rules.map((r) => r.expr));
       const dashboard = plan.monitoring.grafana ? dashboardExpressions(plan.monitoring.grafana.dashboardJson) : [];
       const exprs = [...rules, ...dashboard];
       assert.ok(rules.length >= 5, "edge, backend and latency rules at least");
-      const names = new Set(exprs.flatMap(metricNames));
+      const names = new Set(scrapedNames(ruleFile, exprs));
       assert.ok(names.size >= 3);
       assert.deepEqual([...names].filter((n) => !exported(n)), [], `unknown metric names in ${exprs.join("\n")}`);
     });

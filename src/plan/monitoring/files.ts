@@ -14,6 +14,13 @@ export const PrometheusFiles = {
   dataDir: "/prometheus",
 } as const;
 
+export const AlertmanagerFiles = {
+  config: "/etc/alertmanager/alertmanager.yml",
+  /** One file per secret the config reads (`*_file` settings), filled from the target's secret store. */
+  secretsDir: "/etc/alertmanager/secrets",
+  dataDir: "/alertmanager",
+} as const;
+
 export const GrafanaFiles = {
   datasource: "/etc/grafana/provisioning/datasources/edgeform.yaml",
   dashboardProvider: "/etc/grafana/provisioning/dashboards/edgeform.yaml",
@@ -29,7 +36,7 @@ export const DATASOURCE_UID = "edgeform-prometheus";
 
 /**
  * AWS Cloud Map names: fleets are `<fleet>.<topology>.local` (see plan.ts);
- * the edge tier, Prometheus and Grafana get `edgeform-`-prefixed names so they cannot
+ * the edge tier, Prometheus, Grafana and Alertmanager get `edgeform-`-prefixed names so they cannot
  * clash with a fleet's name.
  */
 export function awsDiscoveryNames(topology: string) {
@@ -42,5 +49,7 @@ export function awsDiscoveryNames(topology: string) {
     prometheus: `edgeform-prometheus.${namespace}`,
     grafanaService: "edgeform-grafana",
     grafana: `edgeform-grafana.${namespace}`,
+    alertmanagerService: "edgeform-alertmanager",
+    alertmanager: `edgeform-alertmanager.${namespace}`,
   } as const;
 }

@@ -4,8 +4,11 @@
  * ratio, backend health) built from the same PromQL as the alert rules.
  */
 import { stringify } from "yaml";
+import { formatDuration } from "../../spec/units.js";
 import { DATASOURCE_UID, GrafanaFiles } from "./files.js";
+import { dashboardTitle, PanelTitles } from "./panels.js";
 import * as q from "./promql.js";
+import type { PlannedSlo } from "./slo.js";
 
 /** Grafana's own interval variable: at least four scrapes, whatever the zoom. */
 const W = "$__rate_interval";
@@ -48,16 +51,16 @@ interface PanelSpec {
   type?: "timeseries" | "stat";
 }
 
-export function dashboardJson(options: { prefix: string; hasCaches: boolean }): string {
+export function dashboardJson(options: { prefix: string; hasCaches: boolean; slos?: PlannedSlo[] }): string {
   const panels: PanelSpec[] = [
     {
-      title: "Request rate by route",
+      title: PanelTitles.requestRate,
       unit: "reqps",
       description: "Requests per second through the edge, by route.",
       targets: [{ expr: q.requestRate(W, "route"), legendFormat: "{{route}}" }],
     },
     {
-      title: "5xx error ratio",
+      title: PanelTitles.errorRatio,
       unit: "percentunit",
       description: "Share of edge responses with a 5xx status, by fleet and overall.",
       targets: [
@@ -66,19 +69,19 @@ export function dashboardJson(options: { prefix: string; hasCaches: boolean }): 
       ],
     },
     {
-      title: "Latency percentiles",
+      title: PanelTitles.latency,
       unit: "s",
       description: "Time to the response from the edge, p50 / p90 / p99 over all routes.",
       targets: [0.5, 0.9, 0.99].map((p) => ({ expr: q.latencyQuantile(p, W), legendFormat: `p${Math.round(p * 100)}` })),
     },
     {
-      title: "p99 latency by route",
+      title: PanelTitles.p99ByRoute,
       unit: "s",
       description: "p99 latency per route.",
       targets: [{ expr: q.latencyQuantile(0.99, W, "route"), legendFormat: "{{route}}" }],
     },
     {
-      title: "Healthy backends by fleet",
+      title: PanelTitles.healthyBackends,
       unit: "short",
       description: "Backends passing active health checks, against all discovered backends.",
       targets: [
@@ -87,13 +90,13 @@ export function dashboardJson(options: { prefix: string; hasCaches: boolean }): 
       ],
     },
     {
-      title: "Errors answered by the edge",
+      title: PanelTitles.edgeErrors,
       unit: "reqps",
       description: "502/503/504 produced by the edge itself, by fleet and reason.",
       targets: [{ expr: q.upstreamErrorRate(W), legendFormat: "{{fleet}} {{reason}}" }],
     },
     {
-      title: "Open connections",
+      title: PanelTitles.openConnections,
       unit: "short",
       description: "Client connections open on each listener.",
       targets: [{ expr: q.openConnections(), legendFormat: "{{listener}}" }],
@@ -102,22 +105,45 @@ export function dashboardJson(options: { prefix: string; hasCaches: boolean }): 
   if (options.hasCaches) {
     panels.push(
       {
-        title: "Cache hit ratio",
+        title: PanelTitles.cacheHitRatio,
         unit: "percentunit",
         description: "Requests through cached routes served from cache (fresh or stale), by cache.",
         targets: [{ expr: q.cacheHitRatio(W), legendFormat: "{{cache}}" }],
       },
       {
-        title: "Redis tier errors",
+        title: PanelTitles.redisErrors,
         unit: "ops",
         description: "Errors talking to the shared Redis tier, by cache.",
         targets: [{ expr: q.redisErrorRate(W), legendFormat: "{{cache}}" }],
       },
     );
   }
+  const availability = (options.slos ?? []).filter((s) => s.availability !== undefined);
+  if (availability.length > 0) {
+    panels.push(
+      {
+        title: PanelTitles.sloAvailability,
+        unit: "percentunit",
+        description: "Share of requests without a 5xx over each route's SLO window, against its objective.",
+        targets: availability.flatMap((s) => [
+          { expr: `1 - (${q.routeErrorRatio(s.route, windowOf(s))})`, legendFormat: `${s.route}` },
+          { expr: `vector(${s.availability})`, legendFormat: `${s.route} objective` },
+        ]),
+      },
+      {
+        title: PanelTitles.errorBudget,
+        unit: "percentunit",
+        description: "Share of each route's error budget left over its SLO window (below 0: the objective is missed).",
+        targets: availability.map((s) => ({
+          expr: `1 - (${q.routeErrorRatio(s.route, windowOf(s))}) / ${Math.round((1 - s.availability!) * 1e9) / 1e9}`,
+          legendFormat: s.route,
+        })),
+      },
+    );
+  }
   const dashboard = {
     uid: `edgeform-${options.prefix}`.slice(0, 40),
-    title: `edgeform: ${options.prefix}`,
+    title: dashboardTitle(options.prefix),
     tags: ["edgeform"],
     timezone: "browser",
     schemaVersion: 39,
@@ -129,6 +155,10 @@ export function dashboardJson(options: { prefix: string; hasCaches: boolean }): 
     panels: panels.map((p, i) => panel(p, i)),
   };
   return JSON.stringify(dashboard, null, 2) + "\n";
+}
+
+function windowOf(slo: PlannedSlo): string {
+  return formatDuration(slo.windowMs);
 }
 
 function panel(p: PanelSpec, index: number) {

@@ -70,3 +70,16 @@ export function retryBudgetExhaustedRate(window: string): string {
 export function openConnections(): string {
   return `sum by (listener) (${Metrics.openConnections})`;
 }
+
+/** Share of a route's requests answered with a 5xx over a window (0, not "no data", when none failed). */
+export function routeErrorRatio(route: string, window: string): string {
+  return (
+    `(sum(rate(${requests}{route="${route}",status_class="5xx"}[${window}])) or vector(0))` +
+    ` / sum(rate(${requests}{route="${route}"}[${window}]))`
+  );
+}
+
+/** An edge replica Prometheus cannot scrape: down, or its admin port unreachable. */
+export function edgeDown(job: string): string {
+  return `up{job="${job}"} == 0`;
+}

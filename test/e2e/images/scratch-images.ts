@@ -23,6 +23,8 @@ export interface ScratchImageTags {
   origin?: string;
   redis: string;
   prometheus: string;
+  /** Built only when the spec's target overrides the Alertmanager image. */
+  alertmanager?: string;
 }
 
 export interface BuildScratchOptions {
@@ -104,6 +106,14 @@ export async function buildScratchImages(docker: Docker, options: BuildScratchOp
       ],
       [{ path: "rootfs/etc/prometheus", mode: 0o755 }, { path: "prometheus-data", mode: 0o755 }],
     ),
+    // Alertmanager as prom/alertmanager lays it out: /bin/alertmanager, config in /etc/alertmanager, data in /alertmanager owned by nobody.
+    ...(tags.alertmanager === undefined ? [] : [build(
+      tags.alertmanager,
+      "FROM scratch\nCOPY rootfs/ /\nCOPY --chown=65534:65534 alertmanager-data/ /alertmanager/\nUSER nobody\nEXPOSE 9093\nWORKDIR /alertmanager\n" +
+        'ENTRYPOINT ["/bin/alertmanager"]\nCMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]\n',
+      [...basicRootfs(), ...prefixed(binaryEntries(requireBinary("prometheus-alertmanager"), "/bin/alertmanager"))],
+      [{ path: "rootfs/etc/alertmanager", mode: 0o755 }, { path: "alertmanager-data", mode: 0o755 }],
+    )]),
   ]);
   const failed = builds.find((b): b is PromiseRejectedResult => b.status === "rejected");
   if (failed) throw failed.reason;

@@ -24,3 +24,18 @@ export function metricNames(expr: string): string[] {
   }
   return [...names].sort();
 }
+
+/** Rules as the generated rule file lists them. */
+export interface RuleFile {
+  groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }> }>;
+}
+
+/**
+ * Metric names an expression of a rule file reads from the proxy: without the
+ * series the file records itself, and without `up`, which Prometheus writes
+ * for every scrape.
+ */
+export function scrapedNames(rules: RuleFile, exprs: string[]): string[] {
+  const recorded = new Set(rules.groups.flatMap((g) => g.rules.map((r) => r.record).filter((r): r is string => r !== undefined)));
+  return [...new Set(exprs.flatMap(metricNames))].filter((n) => n !== "up" && !recorded.has(n)).sort();
+}
