@@ -67,7 +67,7 @@ describe("Alertmanager on AWS, self-hosted", () => {
     const service = graph.one(T.service, "t-mon-alertmanager-service");
     assert.equal(graph.byRef(service.inputs.serviceRegistries.registryArn)?.name, "t-mon-alertmanager-discovery");
     const prom = parse(writtenFiles(graph.one(T.taskDef, "t-mon-prometheus-task"))["/etc/prometheus/prometheus.yml"]!) as { alerting: { alertmanagers: Array<{ dns_sd_configs: Array<{ names: string[] }> }> } };
-    assert.deepEqual(prom.alerting.alertmanagers[0]!.dns_sd_configs[0]!.names, ["edgeform-alertmanager.alerting.local"]);
+    assert.deepEqual(prom.alerting.alertmanagers[0]!.dns_sd_configs[0]!.names, ["edgeform-alertmanager.alerting-prod.local"]);
     noPlainSecrets(graph);
   });
 });

@@ -69,7 +69,7 @@ test("the routing tree and inhibit rules follow the spec", () => {
 test("Prometheus sends alerts to Alertmanager on every target", () => {
   const alerting = (target: string, dev = {}) => (parse(planDeployment(example, target, { dev }).monitoring.prometheus!.configYaml) as { alerting: { alertmanagers: unknown[] } }).alerting.alertmanagers;
   assert.deepEqual(alerting("local"), [{ static_configs: [{ targets: ["alerting-alertmanager:9093"] }] }]);
-  assert.deepEqual(alerting("prod"), [{ dns_sd_configs: [{ names: ["edgeform-alertmanager.alerting.local"], type: "A", port: 9093, refresh_interval: "10s" }] }]);
+  assert.deepEqual(alerting("prod"), [{ dns_sd_configs: [{ names: ["edgeform-alertmanager.alerting-prod.local"], type: "A", port: 9093, refresh_interval: "10s" }] }]);
   assert.deepEqual(alerting("dev", { alertmanagerPort: 41999 }), [{ static_configs: [{ targets: ["127.0.0.1:41999"] }] }]);
   const without = planDeployment(loadSpec(join(root, "examples/quickstart.yaml")), "local").monitoring;
   assert.equal(without.alertmanager, undefined);

@@ -33,6 +33,7 @@ test("EdgeformTlsCertificateExpiringSoon fires for a certificate that expires wi
               exp_annotations: {
                 summary: "The certificate soon.pem of listener websecure expires within 14 days",
                 description: "It expires in 4d 23h 40m 0s; renew it or check why automatic renewal did not.",
+                runbook: 'Open the Grafana dashboard "edgeform: shop", panel "TLS certificates: days to expiry". Replace the certificate file or secret of listener websecure (the proxy picks it up without a restart).',
               },
             }],
           },

@@ -73,5 +73,5 @@ test("the compiled snippet runs under Pulumi's mocks and exports the public URLs
   assert.ok(result.types.includes("docker:index/container:Container"), `the local target's containers are registered: ${result.types.join(", ")}`);
   const outputs = Object.values(result.outputs);
   assert.equal(outputs.length, 1);
-  assert.deepEqual(outputs[0], ["http://localhost:8080"]);
+  assert.deepEqual(outputs[0], ["http://127.0.0.1:8080"]);
 });

@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import { formatDuration } from "../../spec/units.js";
 import { DATASOURCE_UID, GrafanaFiles } from "./files.js";
+import { Metrics } from "../metric-names.js";
 import { dashboardTitle, PanelTitles } from "./panels.js";
 import * as q from "./promql.js";
 import type { PlannedSlo } from "./slo.js";
@@ -100,6 +101,12 @@ export function dashboardJson(options: { prefix: string; hasCaches: boolean; slo
       unit: "short",
       description: "Client connections open on each listener.",
       targets: [{ expr: q.openConnections(), legendFormat: "{{listener}}" }],
+    },
+    {
+      title: PanelTitles.tlsExpiry,
+      unit: "d",
+      description: "Days until each https listener's certificates expire (empty without https listeners).",
+      targets: [{ expr: `(min by (listener, certificate) (${Metrics.tlsCertificateExpiry}) - time()) / 86400`, legendFormat: "{{listener}} {{certificate}}" }],
     },
   ];
   if (options.hasCaches) {

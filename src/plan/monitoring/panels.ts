@@ -10,6 +10,7 @@ export const PanelTitles = {
   healthyBackends: "Healthy backends by fleet",
   edgeErrors: "Errors answered by the edge",
   openConnections: "Open connections",
+  tlsExpiry: "TLS certificates: days to expiry",
   cacheHitRatio: "Cache hit ratio",
   redisErrors: "Redis tier errors",
   sloAvailability: "SLO: availability by route",

@@ -109,6 +109,7 @@ export function alertRulesYaml(options: { prefix: string; thresholds: AlertThres
       annotations: {
         summary: "The certificate {{ $labels.certificate }} of listener {{ $labels.listener }} expires within " + TLS_EXPIRY_WARNING_DAYS + " days",
         description: "It expires in {{ $value | humanizeDuration }}; renew it or check why automatic renewal did not.",
+        runbook: `${open(PanelTitles.tlsExpiry)} Replace the certificate file or secret of listener {{ $labels.listener }} (the proxy picks it up without a restart).`,
       },
     },
   ];
