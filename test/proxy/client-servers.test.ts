@@ -41,6 +41,15 @@ for (const kind of ["edgeform", "node"] as const) {
     });
   });
 
+  test(`${kind} client server: bytes after a Connection: close request are dropped and that request's answer arrives`, async () => {
+    await withKind(kind, async (port, seen) => {
+      const r = await raw(port, "GET /first HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n");
+      assert.match(r.text, /^HTTP\/1.1 200/);
+      assert.equal((r.text.match(/HTTP\/1.1 /g) ?? []).length, 1, "one answer: nothing after the close request is a request");
+      assert.deepEqual(seen(), ["GET /first"]);
+    });
+  });
+
   test(`${kind} client server: smuggling-shaped and unanswerable requests are refused without forwarding`, async () => {
     await withKind(kind, async (port, seen) => {
       const clte = await raw(port, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -417,3 +417,27 @@ test("a client that pipelines two requests and half-closes gets both answers, th
     await s.close();
   }
 });
+
+test("bytes after a Connection: close request are dropped, and that request is still answered (RFC 9112 §9.6)", async () => {
+  const seen: string[] = [];
+  const s = await serve({
+    request(req, res) {
+      seen.push(req.url);
+      // Answer later, so the extra bytes have arrived (and been parsed) before the response starts.
+      setTimeout(() => text(res, 200, `ok ${req.url}`), 50);
+    },
+  });
+  try {
+    for (const extra of ["GET /second HTTP/1.1\r\nHost: a\r\n\r\n", "garbage that is no request at all\r\n", "G"]) {
+      seen.length = 0;
+      const c = await client(s.port);
+      c.socket.write(`GET /first HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n${extra}`);
+      await c.closed;
+      assert.match(c.received(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok \/first$/, `answered despite ${JSON.stringify(extra)}`);
+      assert.deepEqual(seen, ["/first"], "nothing after the close request is read as a request");
+    }
+    assert.deepEqual(s.errors, [], "no client error is reported");
+  } finally {
+    await s.close();
+  }
+});

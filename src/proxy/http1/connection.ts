@@ -243,6 +243,12 @@ export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
   executed(ret: number | ParseError): void {
     if (this.closed) return;
     if (typeof ret !== "number") {
+      if (ret.code === "HPE_CLOSED_CONNECTION") {
+        // Bytes after a request that said Connection: close. RFC 9112 §9.6: that request is still
+        // answered, nothing after it is read as a request; the bytes are dropped while we linger.
+        this.afterLastRequest();
+        return;
+      }
       this.refuse(ret);
       return;
     }
@@ -402,9 +408,14 @@ export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
       return;
     }
     // The client sent all it will send; answer what was asked, then close.
-    this.last = true;
-    if (this.active === undefined && this.waiting.length === 0) this.endOurSide();
+    this.afterLastRequest();
   };
+
+  /** No further request will be read: answer those already received, then close. */
+  private afterLastRequest(): void {
+    this.last = true;
+    if (this.active === undefined && this.waiting.length === 0 && this.phase !== Phase.Closing) this.endOurSide();
+  }
 
   /**
    * Ends our side after the last response. Destroying at once could turn

@@ -38,6 +38,9 @@ export class NodeClientServer implements ClientServer {
       : https.createServer({ ...tlsOptions, ...nodeServerOptions(limits) }, onRequest);
     server.on(tlsOptions === undefined ? "connection" : "secureConnection", (socket: Socket) => handlers.connection(socket));
     server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+      // Bytes after a Connection: close request: that request is still answered and the socket
+      // then closes (RFC 9112 §9.6); refusing here would lose its response.
+      if (err.code === "HPE_CLOSED_CONNECTION") return;
       const busy = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
       handlers.clientError(err, socket, socket.writable && (busy === undefined || busy === null || !busy.headersSent));
     });
