@@ -152,6 +152,14 @@ const listenerRules: Rule = (doc, ctx) => {
 const monitoringRules: Rule = (doc, ctx) => {
   const m = doc["monitoring"];
   if (!isObj(m)) return;
+  const admin = edge(doc)["admin"];
+  if (isObj(admin) && admin["metricsToken"] !== undefined && m["prometheus"] !== undefined) {
+    ctx.report("EF_SPEC_METRICS_TOKEN", ["edge", "admin", "metricsToken"], "the Prometheus edgeform runs does not send edge.admin.metricsToken yet, so its scrapes of /metrics would be refused (401) and every edge alert would stay silent", {
+      severity: "warning",
+      part: "key",
+      suggestion: "keep metricsToken for a Prometheus of your own that sends it (bearer token), or remove it while monitoring.prometheus is set",
+    });
+  }
   const caches = objEntries(doc["caches"]);
   if (caches.length === 0 && isObj(m["alerts"]) && m["alerts"]["cacheErrorsPerSecond"] !== undefined) {
     ctx.report("EF_SPEC_UNKNOWN_CACHE", ["monitoring", "alerts", "cacheErrorsPerSecond"], "a cache alert is set but the spec defines no caches", { severity: "warning", part: "key" });
