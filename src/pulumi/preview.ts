@@ -10,7 +10,7 @@ import { EdgeformError } from "../errors.js";
 import { planDeployment } from "../plan/plan.js";
 import type { Provider } from "../plan/types.js";
 import { loadSpec } from "../spec/load-spec.js";
-import { redact } from "./mocks.js";
+import { isSecretValue, redact, unwrapSecrets } from "./mocks.js";
 import { runUnderMocks } from "./offline.js";
 
 export const PREVIEW_PROJECT = "edgeform";
@@ -37,6 +37,34 @@ export interface PreviewReport {
   summary: { total: number; custom: number; components: number; byType: Record<string, number> };
 }
 
+/** What every secret of an offline preview holds: no real secret value is ever read here. */
+const PLACEHOLDER_SECRET = "preview-placeholder-secret";
+/** The mocks' stand-ins for generated secrets (RandomPassword). */
+const STAND_IN = /mock-password-/;
+
+/**
+ * Inputs as the preview shows them. Pulumi marks a whole input property secret as soon as one
+ * value inside it is (CloudFront's origins, for the origin header), which would hide everything
+ * a reviewer checks there (originProtocolPolicy). An offline preview holds only placeholders
+ * and stand-ins, so a secret structure is shown with `"[secret]"` for every string that carries
+ * one, and everything else as it is; a secret that is a plain value stays `"[secret]"`.
+ */
+function previewInputs(value: unknown): unknown {
+  if (isSecretValue(value) && value.value !== null && typeof value.value === "object") return maskSecretLeaves(redact(unwrapSecrets(value.value)));
+  if (Array.isArray(value)) return value.map(previewInputs);
+  if (value !== null && typeof value === "object" && !isSecretValue(value)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, previewInputs(v)]));
+  }
+  return redact(value);
+}
+
+function maskSecretLeaves(value: unknown): unknown {
+  if (typeof value === "string") return value.includes(PLACEHOLDER_SECRET) || STAND_IN.test(value) ? "[secret]" : value;
+  if (Array.isArray(value)) return value.map(maskSecretLeaves);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskSecretLeaves(v)]));
+  return value;
+}
+
 export async function previewOffline(options: { specPath: string; target: string; dryRun?: boolean; stack?: string; edgeBaseImage?: string }): Promise<PreviewReport> {
   const specPath = resolve(options.specPath);
   const topology = loadSpec(specPath);
@@ -47,7 +75,7 @@ export async function previewOffline(options: { specPath: string; target: string
     });
   }
   const dryRun = options.dryRun ?? true;
-  const placeholders = Object.fromEntries(secretsNeeded(plan).map((s) => [`${PREVIEW_PROJECT}:${s}`, "preview-placeholder-secret"]));
+  const placeholders = Object.fromEntries(secretsNeeded(plan).map((s) => [`${PREVIEW_PROJECT}:${s}`, PLACEHOLDER_SECRET]));
   const run = await runUnderMocks({
     dryRun,
     project: PREVIEW_PROJECT,
@@ -61,7 +89,7 @@ export async function previewOffline(options: { specPath: string; target: string
     name: r.name,
     ...(r.parent !== undefined && !r.parent.startsWith("pulumi:pulumi:Stack::") ? { parent: r.parent } : {}),
     custom: r.custom,
-    inputs: redact(r.inputs) as Record<string, unknown>,
+    inputs: previewInputs(r.inputs) as Record<string, unknown>,
   }));
   const byType: Record<string, number> = {};
   for (const r of resources) byType[r.type] = (byType[r.type] ?? 0) + 1;

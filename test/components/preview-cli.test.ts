@@ -95,6 +95,16 @@ describe("edgeform preview --format json, every example and target", () => {
     });
   }
 
+  test("aws-production --target prod: the CloudFront origin reads https-only although its header is secret, and no secret stand-in shows", () => {
+    const run = previews.get(`${join("examples", "aws-production.yaml")}#prod`)!;
+    assert.doesNotMatch(run.stdout, /preview-placeholder-secret|mock-password-/, "placeholders and generated stand-ins are masked everywhere");
+    const report = JSON.parse(run.stdout) as { resources: Array<{ type: string; inputs: Record<string, any> }> };
+    const cdn = report.resources.find((r) => r.type === "aws:cloudfront/distribution:Distribution")!;
+    const origin = cdn.inputs["origins"][0];
+    assert.equal(origin.customOriginConfig.originProtocolPolicy, "https-only");
+    assert.deepEqual(origin.customHeaders.map((h: { value: string }) => h.value), ["[secret]"]);
+  });
+
   test("no snapshot is left over from a spec or target that no longer exists", () => {
     const expected = new Set(cases.map((c) => `${basename(c.spec).replace(/\.(ya?ml|json)$/, "")}.${c.target}.json`));
     const stale = readdirSync(snapshotDir).filter((f) => f.endsWith(".json") && !expected.has(f));
