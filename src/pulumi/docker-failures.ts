@@ -6,13 +6,28 @@
  * resource and the fix, and says what state the stack is in: Pulumi keeps
  * what it created before the failure, so nothing is silently half-applied.
  */
+import { spawnSync } from "node:child_process";
 import { EdgeformError } from "../errors.js";
 
 interface Known {
   pattern: RegExp;
   what: (m: RegExpMatchArray) => string;
   fix: (m: RegExpMatchArray) => string;
+  /** The container whose last log lines explain the failure. */
+  container?: (m: RegExpMatchArray) => string | undefined;
 }
+
+/** The last lines a container logged, or undefined when they cannot be read (no docker CLI, engine gone). */
+export type LogTail = (container: string) => string | undefined;
+
+const LOG_LINES = 20;
+
+export const dockerLogTail: LogTail = (container) => {
+  const run = spawnSync("docker", ["logs", "--tail", String(LOG_LINES), container], { encoding: "utf8", timeout: 5000 });
+  if (run.status !== 0) return undefined;
+  const text = `${run.stdout}${run.stderr}`.trimEnd();
+  return text === "" ? undefined : text;
+};
 
 const KNOWN: Known[] = [
   {
@@ -35,13 +50,14 @@ const KNOWN: Known[] = [
     what: (m) => `a container never turned healthy: ${m[0].trim()}`,
     // The provider names the container by id; the Pulumi resource name is not the container's.
     fix: (m) => `read its last log lines (\`docker logs --tail 50 ${m[1] ?? "<container>"}\`); raise the target's healthTimeout if it is only slow to start`,
+    container: (m) => m[1],
   },
 ];
 
 /** The resource a Pulumi diagnostic line is about: `  docker:index/container:Container (shop-edge-0):`. */
 const RESOURCE_LINE = /(docker:index\/\w+:\w+)\s+\(([^)]+)\)/g;
 
-export function explainDockerFailure(output: string): EdgeformError | undefined {
+export function explainDockerFailure(output: string, logTail: LogTail = dockerLogTail): EdgeformError | undefined {
   for (const known of KNOWN) {
     const m = output.match(known.pattern);
     if (!m) continue;
@@ -49,7 +65,10 @@ export function explainDockerFailure(output: string): EdgeformError | undefined 
     const resources = [...before.matchAll(RESOURCE_LINE)];
     const last = resources.at(-1);
     const where = last ? `${last[1]} "${last[2]}"` : "a Docker resource";
-    return new EdgeformError("EF_DOCKER_APPLY", `${where}: ${known.what(m)}`, {
+    const container = known.container?.(m);
+    const logs = container === undefined ? undefined : logTail(container);
+    const logged = logs === undefined ? "" : `\n  its last ${LOG_LINES} log lines:\n${logs.split("\n").map((l) => `    ${l}`).join("\n")}`;
+    return new EdgeformError("EF_DOCKER_APPLY", `${where}: ${known.what(m)}${logged}`, {
       hint: `${known.fix(m)}; what \`up\` created before the failure stays in the stack (\`edgeform up\` again continues from there, \`edgeform destroy\` removes it)`,
     });
   }

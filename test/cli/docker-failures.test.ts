@@ -21,8 +21,14 @@ test("a name taken by a container outside the stack, an image that fails to buil
   const build = explainDockerFailure("  docker:index/image:Image (quickstart-edge-image):\n    error: failed to solve: node:22-bookworm-slim: not found\n");
   assert.match(build!.message, /docker:index\/image:Image "quickstart-edge-image": the image build failed: failed to solve: node:22-bookworm-slim: not found/);
   assert.match(build!.hint ?? "", /images\.base/);
-  const unhealthy = explainDockerFailure(engine("quickstart-edge-1", "container 3e4f failed to be in healthy state"));
+  const asked: string[] = [];
+  const unhealthy = explainDockerFailure(engine("quickstart-edge-1", "container 3e4f failed to be in healthy state"), (id) => {
+    asked.push(id);
+    return "listening on :8080\nEF_PROXY_CONFIG: the runtime config is invalid";
+  });
   assert.match(unhealthy!.message, /"quickstart-edge-1": a container never turned healthy/);
+  assert.deepEqual(asked, ["3e4f"], "the failing container's logs are read");
+  assert.match(unhealthy!.message, /its last 20 log lines:\n {4}listening on :8080\n {4}EF_PROXY_CONFIG: the runtime config is invalid/);
   assert.match(unhealthy!.hint ?? "", /docker logs --tail 50 3e4f.*healthTimeout/);
 });
 
