@@ -75,7 +75,7 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
   let stack: StackState | undefined;
   const requireUp = () => assert.ok(up, "the stack did not come up (see step 1)");
   try {
-    const images = await timings.time("base images built FROM scratch (node, redis, prometheus)", () => buildScratchImages(session.docker, { root, tags, labels: session.labels, log }));
+    const images = await timings.time("base images built FROM scratch (node, redis, prometheus, alertmanager)", () => buildScratchImages(session.docker, { root, tags, labels: session.labels, log }));
     session.defer(() => removeScratchImages(session.docker, images));
     t.diagnostic(`images: ${images.timings.map((i) => `${i.tag} ${i.ms} ms`).join(", ")}`);
 
@@ -97,8 +97,8 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
       const urls = outputs["publicUrls"] as string[];
       assert.deepEqual(urls.map((u) => Number(new URL(u).port)), edgePorts, "the stack exports one public URL per published edge port");
       const containers = mocks.registered.filter((r) => r.type === "docker:index/container:Container");
-      const expected = web.replicas + api.replicas + plan.edge.replicas + plan.caches.filter((c) => c.redis).length + 1;
-      assert.equal(containers.length, expected, "one container per fleet replica, edge replica, Redis cache and Prometheus");
+      const expected = web.replicas + api.replicas + plan.edge.replicas + plan.caches.filter((c) => c.redis).length + 1 + (plan.monitoring.alertmanager ? 1 : 0);
+      assert.equal(containers.length, expected, "one container per fleet replica, edge replica, Redis cache, Prometheus and Alertmanager");
       const built = mocks.registered.filter((r) => r.type === "docker:index/image:Image").map((r) => r.name);
       assert.deepEqual(built.sort(), ["e2e-edge-image", "e2e-edgeform-demo-origin-0-1-0"], "the stack built the edge and the demo origin itself, the origin once for both fleets (no image override)");
             t.diagnostic(`slowest resources: ${[...mocks.registered].sort((a, b) => b.ms - a.ms).slice(0, 4).map((r) => `${r.name} ${r.ms} ms`).join(", ")}`);
@@ -124,17 +124,20 @@ test("examples/e2e.yaml runs on Docker through the stacks/ program and behaves a
       requireUp();
       const path = `/static/e2e-${session.runId}.json?cache=300`;
       const [port0, port1] = edgePorts as [number, number];
-      const first = await client.get(port0, path);
+      // One site name for both replicas, as behind a load balancer: the cache keys on the authority
+      // with its port, and each replica is published on a port of its own.
+      const site = "cdn.e2e.test";
+      const first = await client.get(port0, path, site);
       assert.equal(first.status, 200);
       assert.match(first.headers["cache-status"] ?? "", /^edgeform;(?!.*\bhit\b).*\bstored\b/, `first response is stored, not a hit: ${first.headers["cache-status"]}`);
       // Storing may finish just after the response is sent (memory, then Redis), and each edge
       // replica runs several workers with a memory tier each: give the store a moment.
       await sleep(500);
-      const second = await client.get(port0, path);
+      const second = await client.get(port0, path, site);
       assert.match(second.headers["cache-status"] ?? "", /^edgeform; hit\b/, `second response is a cache hit: ${second.headers["cache-status"]}`);
       assert.equal(second.body, first.body, "the cached body is the one first served");
       // The other edge replica never fetched this URL: its hit can only come from the shared Redis tier.
-      const other = await client.get(port1, path);
+      const other = await client.get(port1, path, site);
       assert.match(other.headers["cache-status"] ?? "", /^edgeform; hit\b.*detail=l2/, `the other edge replica answers from the Redis tier: ${other.headers["cache-status"]}`);
       assert.equal(other.body, first.body, "the Redis tier serves the same stored body");
       assert.equal(replicaOf(other), replicaOf(first));
@@ -318,7 +321,9 @@ async function waitHealthy(session: E2eSession, timeoutMs: number): Promise<void
   } catch (err) {
     // The logs of the containers that are not fine say why.
     const list = await session.docker.listContainers({ all: true, filters });
-    const troubled = list.filter((c) => c.State !== "running" || !/\(healthy\)|^Up [^(]*$/.test(c.Status));
+    const inspected = await Promise.all(list.map(async (c) => ({ c, info: await session.docker.getContainer(c.Id).inspect() })));
+    // Not running, not healthy, or running again after a crash (its restart policy hides the exit).
+    const troubled = inspected.filter(({ c, info }) => c.State !== "running" || info.RestartCount > 0 || !/\(healthy\)|^Up [^(]*$/.test(c.Status)).map(({ c }) => c);
     const logs = await Promise.all(troubled.map(async (c) => `--- ${c.Names[0]} (${c.Status})\n${await logsTail(session.docker.getContainer(c.Id), 15)}`));
     throw new Error(`${(err as Error).message}\n${logs.join("\n")}`);
   }

@@ -14,8 +14,9 @@ export interface Reply {
 export class LoopbackClient {
   private readonly agent = new Agent({ connections: 16, keepAliveTimeout: 10_000, connectTimeout: 2_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
 
-  async get(port: number, path: string): Promise<Reply> {
-    const res = await request(`http://127.0.0.1:${port}${path}`, { dispatcher: this.agent, method: "GET" });
+  /** `host`: the Host header to send (default 127.0.0.1:<port>, which differs per published port). */
+  async get(port: number, path: string, host?: string): Promise<Reply> {
+    const res = await request(`http://127.0.0.1:${port}${path}`, { dispatcher: this.agent, method: "GET", ...(host ? { headers: { host } } : {}) });
     const body = await res.body.text();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;

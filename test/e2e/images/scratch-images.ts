@@ -48,6 +48,8 @@ const GROUPS = "root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n";
 const PATH_ENV = "ENV PATH=/usr/local/bin:/usr/bin:/bin";
 /** Debian's prometheus package keeps the web UI's static files here. */
 const PROMETHEUS_WEB_ASSETS = "/usr/share/prometheus";
+/** Debian's Alertmanager reads its notification templates (default.tmpl) from here and will not start without them. */
+const ALERTMANAGER_ASSETS = "/usr/share/prometheus/alertmanager";
 
 /** Files every image gets: users for USER lines, a world-writable /tmp. */
 function basicRootfs(): TarEntry[] {
@@ -111,7 +113,11 @@ export async function buildScratchImages(docker: Docker, options: BuildScratchOp
       tags.alertmanager,
       "FROM scratch\nCOPY rootfs/ /\nCOPY --chown=65534:65534 alertmanager-data/ /alertmanager/\nUSER nobody\nEXPOSE 9093\nWORKDIR /alertmanager\n" +
         'ENTRYPOINT ["/bin/alertmanager"]\nCMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]\n',
-      [...basicRootfs(), ...prefixed(binaryEntries(requireBinary("prometheus-alertmanager"), "/bin/alertmanager"))],
+      [
+        ...basicRootfs(),
+        ...prefixed(binaryEntries(requireBinary("prometheus-alertmanager"), "/bin/alertmanager")),
+        ...treeEntries(ALERTMANAGER_ASSETS, `rootfs${ALERTMANAGER_ASSETS}`),
+      ],
       [{ path: "rootfs/etc/alertmanager", mode: 0o755 }, { path: "alertmanager-data", mode: 0o755 }],
     )]),
   ]);
