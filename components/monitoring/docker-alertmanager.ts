@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { AlertmanagerFiles } from "../../src/plan/monitoring/files.js";
 import type { PlannedAlertmanager } from "../../src/plan/types.js";
+import { commonContainerArgs, fixedNameOptions } from "../shared/docker-container.js";
 import { secretOutput } from "../shared/secrets.js";
 import { dockerLabels, type Tags } from "../shared/tags.js";
 
@@ -31,7 +32,7 @@ function secretFileContents(am: PlannedAlertmanager, secrets: Readonly<Record<st
 export function dockerAlertmanager(
   name: string,
   am: PlannedAlertmanager,
-  network: pulumi.Input<string>,
+  where: { readonly network: pulumi.Input<string>; readonly waitTimeoutSeconds?: number },
   secrets: Readonly<Record<string, pulumi.Input<string>>>,
   tags: Tags | undefined,
   parent: pulumi.Resource,
@@ -43,9 +44,11 @@ export function dockerAlertmanager(
     command: alertmanagerServerArgs(am),
     uploads: [{ file: AlertmanagerFiles.config, content: am.configYaml }, ...secretFileContents(am, secrets)],
     ports: [{ internal: am.port, external: am.port, ip: "127.0.0.1", protocol: "tcp" }],
-    networksAdvanced: [{ name: network, aliases: [am.resourceName] }],
-    restart: "unless-stopped",
+    networksAdvanced: [{ name: where.network, aliases: [am.resourceName] }],
+    // No health check (the image has no HTTP client to probe with), so `up` cannot wait for healthy.
+    ...commonContainerArgs(where.waitTimeoutSeconds ?? 120),
+    wait: false,
     labels: dockerLabels(tags, { "edgeform.role": "alertmanager" }),
-  }, { parent });
+  }, fixedNameOptions(parent));
   return { container, url: `http://localhost:${am.port}` };
 }

@@ -85,7 +85,7 @@ export class Monitoring extends pulumi.ComponentResource {
       this.prometheusUrl = pulumi.output(d.prometheusUrl);
       this.grafanaUrl = d.grafanaUrl === undefined ? undefined : pulumi.output(d.grafanaUrl);
       if (am) {
-        const a = dockerAlertmanager(name, am, where.docker.network, args.alertmanagerSecrets ?? {}, args.tags, this);
+        const a = dockerAlertmanager(name, am, where.docker, args.alertmanagerSecrets ?? {}, args.tags, this);
         this.alertmanager = { docker: a.container };
         this.alertmanagerUrl = pulumi.output(a.url);
       }
