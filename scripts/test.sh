@@ -50,13 +50,30 @@ fi
 npm run --silent build
 
 # Tests start their own servers on 127.0.0.1; Docker tests start dockerd themselves.
-node --test --test-reporter=./dist/test/support/reporter.js --test-timeout=600000 \
-  "dist/test/**/*.test.js" ${EDGEFORM_TEST_FILTER:+--test-name-pattern="$EDGEFORM_TEST_FILTER"}
+# Each run's output streams as it comes and is kept, so one line can add the runs up.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+run() { # name, then the node --test arguments
+  name=$1; shift
+  { node --test --test-reporter=./dist/test/support/reporter.js --test-timeout=600000 "$@" \
+      ${EDGEFORM_TEST_FILTER:+--test-name-pattern="$EDGEFORM_TEST_FILTER"} 2>&1; echo $? > "$out/$name.rc"; } | tee "$out/$name.log"
+}
+
+run all "dist/test/**/*.test.js"
 
 # The proxy's fast paths rest on Node internals (http1/llhttp.ts: the llhttp
 # binding and socket handle controls) and have supported fallbacks: run the
 # request-path suites (proxy, the proxy's cache path) on the fallbacks too, so
 # a Node upgrade that breaks a fast path costs speed, never correctness.
-EDGEFORM_CLIENT_SERVER=node EDGEFORM_UPSTREAM_CLIENT=undici \
-  node --test --test-reporter=./dist/test/support/reporter.js --test-timeout=600000 \
-  "dist/test/proxy/*.test.js" "dist/test/cache/proxy-cache.test.js" ${EDGEFORM_TEST_FILTER:+--test-name-pattern="$EDGEFORM_TEST_FILTER"}
+EDGEFORM_CLIENT_SERVER=node EDGEFORM_UPSTREAM_CLIENT=undici run fallbacks "dist/test/proxy/*.test.js" "dist/test/cache/proxy-cache.test.js"
+
+passed=0 failed=0 status=0
+for name in all fallbacks; do
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/$name.log" | tail -n 1)
+  [ -n "$line" ] || { line="0 passed, 1 failed"; echo "the $name run printed no summary" >&2; }
+  passed=$((passed + ${line%% passed*}))
+  f=${line#*passed, }; failed=$((failed + ${f%% failed}))
+  [ "$(cat "$out/$name.rc")" = "0" ] || status=1
+done
+echo "total: $passed passed, $failed failed"
+exit $status
