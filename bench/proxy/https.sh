@@ -43,23 +43,8 @@ trap cleanup EXIT INT TERM
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
   -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$OUT/key.pem" -out "$OUT/cert.pem" 2>/dev/null
 
-nginx_conf() { # dir, server block
-  mkdir -p "$1"
-  cat > "$1/nginx.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $1/nginx.pid;
-error_log $1/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fcgi; uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;
-  keepalive_requests 1000000;
-  $2
-}
-CONF
-  nginx -p "$1" -c "$1/nginx.conf" -e "$1/error.log"
-}
+# shellcheck source=bench/proxy/nginx-conf.sh
+. "$ROOT/bench/proxy/nginx-conf.sh"
 
 wait_for() { # url
   for _ in $(seq 1 100); do
