@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defaultUpstreamClient } from "../../src/proxy/forward/pools.js";
+import { defaultUpstreamClient } from "../../src/proxy/upstream/pools.js";
 import { clientServerKind } from "../../src/proxy/http1/index.js";
 import { fastPath } from "../../src/proxy/http1/llhttp.js";
 

@@ -5,10 +5,11 @@
  * streamed to the client.
  */
 import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "../upstream/contracts.js";
-import { ClientGoneError } from "../forward/attempts.js";
-import { CLIENT_CLOSED_STATUS } from "../forward/direct.js";
-import { classifyUpstreamError, respondWithFailure, unforwardableHeader } from "../forward/errors.js";
-import { FetchExchange, UpstreamFailureError } from "../forward/fetch.js";
+import { ClientGoneError } from "../upstream/attempts.js";
+import { CLIENT_CLOSED_STATUS } from "./direct.js";
+import { classifyUpstreamError, unforwardableHeader } from "../upstream/errors.js";
+import { respondWithFailure } from "./short-answer.js";
+import { FetchExchange, UpstreamFailureError } from "./cache-fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
 import { headerObject } from "../http1/request.js";
 import { sendBody } from "../http1/send-body.js";

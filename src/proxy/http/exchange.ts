@@ -4,7 +4,7 @@
  * of a dozen positional arguments. It is protocol-neutral: the HTTP/1.1
  * listener makes it today, an HTTP/2 codec would make the same.
  */
-import type { RouteRuntime } from "../forward/route-runtime.js";
+import type { RouteRuntime } from "./route-runtime.js";
 import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
 import type { Logger } from "../runtime/log.js";
 import type { ForwardedRequest } from "./headers.js";

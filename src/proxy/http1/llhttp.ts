@@ -1,6 +1,6 @@
 /**
  * Node's own llhttp binding: the parser behind http.request and the http
- * server. edgeform parses backend responses (forward/h1) and client requests
+ * server. edgeform parses backend responses (http1/client/) and client requests
  * (http1/) with it directly, skipping the IncomingMessage / ServerResponse
  * stream machinery that costs more than the parsing itself.
  *
@@ -88,7 +88,7 @@ export const HTTPParser = binding?.parser;
 
 /**
  * The one feature probe of the fast paths: every internal the client side
- * (http1/server.ts) and the upstream side (forward/h1/) use, checked once.
+ * (http1/server.ts) and the upstream side (http1/client/) use, checked once.
  * Both sides take the fast path only when nothing is missing, and both fall
  * back together (node:http server, undici client) otherwise, so a Node
  * upgrade that drops or changes one internal costs speed, never correctness.

@@ -10,7 +10,7 @@ import type { HttpCacheLayer, Selector } from "../upstream/contracts.js";
 import type { FailoverTarget } from "../upstream/failover.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
 import type { ClusterRegistry } from "./cluster-registry.js";
-import { RouteRuntime, type RouteDeps } from "../forward/route-runtime.js";
+import { RouteRuntime, type RouteDeps } from "../http/route-runtime.js";
 import type { GenerationLease } from "../http/request-context.js";
 import { Router } from "../http/router.js";
 import { TrustedProxies } from "../http/trusted-proxies.js";

@@ -20,7 +20,7 @@ import { AdminServer, type AdminActions } from "./admin.js";
 import { CacheLayers, type PurgeRequest } from "./cache-layers.js";
 import { ClusterRegistry } from "./cluster-registry.js";
 import { validateRuntimeConfig } from "./config.js";
-import { UpstreamPools } from "../forward/pools.js";
+import { UpstreamPools } from "../upstream/pools.js";
 import { createLogger, flushLogger, type Logger } from "./log.js";
 import { ProxyMetrics } from "./metrics.js";
 import { HttpListener, type ProxyHost } from "../http/server.js";

@@ -5,7 +5,7 @@
  * budget) decides acceptance. The cache layer wraps a fetch of the upstream.
  *
  * Implementations: upstream/ (discovery, health, selection, cluster),
- * forward/ + http/ (HTTP), upstream/failover.ts (the attempt loop of every
+ * http/ (HTTP; upstream/attempts.ts its undici handler), upstream/failover.ts (the attempt loop of every
  * protocol), tcp/ (L4), cache/ (RFC 9111).
  */
 import type { IncomingHttpHeaders } from "node:http";

@@ -8,11 +8,13 @@
  * it through a symbol on the response, so a request allocates no closures.
  */
 import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
-import type { Exchange, ListenerContext } from "../http/exchange.js";
-import { forwardResponseHeaders } from "../http/headers.js";
-import { recordCompletion } from "../http/request-context.js";
-import { UpstreamAttempts } from "./attempts.js";
-import { respondWithFailure, unforwardableHeader, type Failure } from "./errors.js";
+import type { Exchange, ListenerContext } from "./exchange.js";
+import { forwardResponseHeaders } from "./headers.js";
+import { recordCompletion } from "./request-context.js";
+import { UpstreamAttempts } from "../upstream/attempts.js";
+import type { RouteRuntime } from "./route-runtime.js";
+import { unforwardableHeader, type Failure } from "../upstream/errors.js";
+import { respondWithFailure } from "./short-answer.js";
 
 const kExchange = Symbol("edgeform.exchange");
 type TaggedResponse = ProxyResponse & { [kExchange]?: DirectExchange };
@@ -20,7 +22,7 @@ type TaggedResponse = ProxyResponse & { [kExchange]?: DirectExchange };
 /** nginx's status for "client closed the connection before the response". */
 export const CLIENT_CLOSED_STATUS = 499;
 
-export class DirectExchange extends UpstreamAttempts {
+export class DirectExchange extends UpstreamAttempts<RouteRuntime> {
   private finished = false;
   private readonly requestId: string;
 

@@ -4,17 +4,17 @@
  * SIGHUP. Pools of backends no cluster knows any more are closed by a
  * periodic sweep once idle, so the request path does no bookkeeping for it.
  *
- * The client is H1Pool (forward/h1/: Node's llhttp, no per-request timers),
+ * The client is H1Pool (http1/client/: Node's llhttp, no per-request timers),
  * the faster of the two in bench/proxy; undici's Pool is the fallback when
  * Node's parser binding is unavailable, or on request with
  * EDGEFORM_UPSTREAM_CLIENT=undici (handy to compare the two).
  */
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
-import type { Backend } from "../upstream/contracts.js";
+import type { Backend } from "./contracts.js";
 import { fastPath } from "../http1/llhttp.js";
-import { H1Pool } from "./h1/pool.js";
-import type { UpstreamRequestOptions } from "./h1/request.js";
+import { H1Pool } from "../http1/client/pool.js";
+import type { UpstreamRequestOptions } from "../http1/client/request.js";
 import type { UpstreamTls } from "../tls/upstream-tls.js";
 
 export interface PoolSettings {

@@ -7,9 +7,9 @@
  */
 import { Readable } from "node:stream";
 import type { UpstreamResponse } from "../upstream/contracts.js";
-import { endToEndHeaders } from "../http/headers.js";
-import { ClientGoneError, UpstreamAttempts } from "./attempts.js";
-import type { Failure } from "./errors.js";
+import { endToEndHeaders } from "./headers.js";
+import { ClientGoneError, UpstreamAttempts } from "../upstream/attempts.js";
+import type { Failure } from "../upstream/errors.js";
 import type { RouteRuntime } from "./route-runtime.js";
 
 /** Rejection (or body error) of a fetch that found no usable response; carries the classification. */

@@ -7,37 +7,11 @@
 import type { RouteCacheConfig, RouteConfig } from "../../plan/proxy-config.js";
 import type { Backend, Selector } from "../upstream/contracts.js";
 import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
-import type { ForwardingIdentity } from "../http/headers.js";
+import type { ForwardingIdentity } from "./headers.js";
 import { createSelector, type Cluster, type RetryBudget } from "../upstream/index.js";
-import { poolKey, type PoolSettings, type UpstreamDispatcher, type UpstreamPools } from "./pools.js";
+import type { PoolSettings, UpstreamPools } from "../upstream/pools.js";
+import { BackendBinding } from "../upstream/backend-binding.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
-
-/** A backend as one route uses it. */
-export class BackendBinding {
-  private current: UpstreamDispatcher | undefined;
-  private readonly key: string;
-
-  constructor(
-    private readonly pools: UpstreamPools,
-    readonly backend: Backend,
-    private readonly settings: PoolSettings,
-    readonly series: RequestSeries,
-  ) {
-    this.key = poolKey(backend, settings);
-  }
-
-  /** The backend's pool; fetched again if a sweep closed it meanwhile. */
-  pool(): UpstreamDispatcher {
-    const p = this.current;
-    if (p !== undefined && !p.closed && !p.destroyed) return p;
-    return (this.current = this.pools.get(this.backend, this.settings, this.key));
-  }
-
-  /** The backend's pool for Upgrade requests. */
-  upgradePool(): UpstreamDispatcher {
-    return this.pools.upgrades(this.backend, this.settings, this.key);
-  }
-}
 
 export interface RouteDeps {
   pools: UpstreamPools;

@@ -11,11 +11,11 @@
  */
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { Backend } from "../upstream/contracts.js";
-import { Failover, type ResendRules } from "../upstream/failover.js";
-import { invalidUpstreamResponse } from "../http/upstream-response.js";
+import type { Backend } from "./contracts.js";
+import { Failover, type FailoverTarget, type ResendRules } from "./failover.js";
+import { invalidUpstreamResponse } from "./invalid-response.js";
 import { classifyUpstreamError, NoBackendError, neverReachedBackend, type Failure } from "./errors.js";
-import type { BackendBinding, RouteRuntime } from "./route-runtime.js";
+import type { BackendBinding } from "./backend-binding.js";
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
@@ -29,7 +29,16 @@ export class ClientGoneError extends Error {
   }
 }
 
-export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler, ResendRules {
+/** What the attempt loop needs from a route: the failover rules, the backends' pools, the timeouts. */
+export interface UpstreamRoute extends FailoverTarget {
+  /** undici headersTimeout: time to the response head (per try when perTryTimeout is set). */
+  readonly headersTimeout: number;
+  /** undici bodyTimeout: longest silence while the body streams. */
+  readonly bodyTimeout: number;
+  binding(backend: Backend): BackendBinding;
+}
+
+export abstract class UpstreamAttempts<R extends UpstreamRoute = UpstreamRoute> implements Dispatcher.DispatchHandler, ResendRules {
   protected backend: Backend | undefined;
   protected binding: BackendBinding | undefined;
   protected controller: Controller | null = null;
@@ -43,7 +52,7 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler, Re
   private discarding = false;
 
   constructor(
-    readonly route: RouteRuntime,
+    readonly route: R,
     readonly method: string,
     protected readonly path: string,
     protected readonly headers: string[],
