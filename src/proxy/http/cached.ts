@@ -13,11 +13,11 @@ import { FetchExchange, UpstreamFailureError } from "./cache-fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
 import { headerObject } from "../http1/request.js";
 import { sendBody } from "../http1/send-body.js";
-import type { Exchange } from "./exchange.js";
+import type { RoutedExchange } from "./exchange.js";
 import { recordCompletion } from "./request-context.js";
 
-export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchange): Promise<void> {
-  const { route, forwarded, path, identity, req, res, hashKey, listener, requestId } = exchange;
+export async function serveThroughCache(layer: HttpCacheLayer, exchange: RoutedExchange): Promise<void> {
+  const { route, forwarded, path, identity, req, res, hashKey, requestId } = exchange;
   const method = req.method;
   let bodySent = false;
   let attempts = 0;
@@ -28,14 +28,24 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchang
       const body = forwarded.hasBody && !background && !bodySent ? req.body : null;
       if (body !== null) bodySent = true;
       const headers = extraHeaders === undefined ? forwarded.headers : withHeaders(forwarded.headers, extraHeaders);
-      const exchange = new FetchExchange(route, method, path, headers, body, hashKey, (r) => {
-        if (!background) attempts += exchange.attempts;
-        resolve(r);
-      }, (e) => {
-        if (!background) attempts += exchange.attempts;
-        reject(e);
-      }, background ? undefined : () => res.destroyed);
-      exchange.start();
+      const upstream: FetchExchange = new FetchExchange({
+        route,
+        hashKey,
+        method,
+        path,
+        headers,
+        body,
+        resolve: (r) => {
+          if (!background) attempts += upstream.attempts;
+          resolve(r);
+        },
+        reject: (e) => {
+          if (!background) attempts += upstream.attempts;
+          reject(e);
+        },
+        clientGone: background ? undefined : () => res.destroyed,
+      });
+      upstream.start();
     });
   // The cache sees the request the origin gets: its identity, and the headers as forwarded, so a
   // Vary-named header the client nominated in Connection (stripped) cannot select a variant.
@@ -56,7 +66,7 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchang
     }
     const failure = err instanceof UpstreamFailureError ? err.failure : classifyUpstreamError(err);
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: undefined, logger: listener.logger });
+    respondWithFailure(exchange, failure, undefined);
     finish(failure.status, undefined, undefined, failure.reason);
     return;
   }
@@ -68,7 +78,7 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchang
     response.body.destroy();
     const failure = unforwardableHeader(err);
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
+    respondWithFailure(exchange, failure, response.backend);
     finish(failure.status, response.backend, cacheStatus, failure.reason);
     return;
   }

@@ -7,8 +7,8 @@
  * handler; the 'close' and 'drain' listeners are shared functions that find
  * it through a symbol on the response, so a request allocates no closures.
  */
-import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
-import type { Exchange, ListenerContext } from "./exchange.js";
+import type { ProxyRequest, ProxyResponse } from "./messages.js";
+import type { RoutedExchange } from "./exchange.js";
 import { forwardResponseHeaders } from "./headers.js";
 import { recordCompletion } from "./request-context.js";
 import { UpstreamAttempts } from "../upstream/attempts.js";
@@ -24,26 +24,20 @@ export const CLIENT_CLOSED_STATUS = 499;
 
 export class DirectExchange extends UpstreamAttempts<RouteRuntime> {
   private finished = false;
-  private readonly requestId: string;
-
   private readonly req: ProxyRequest;
   private readonly res: ProxyResponse;
-  private readonly listener: ListenerContext;
 
-  constructor(private readonly exchange: Exchange) {
-    const { req, forwarded } = exchange;
-    super(exchange.route, req.method, exchange.path, forwarded.headers, forwarded.hasBody ? req.body : null, exchange.hashKey);
-    this.req = req;
+  constructor(private readonly exchange: RoutedExchange) {
+    super(exchange);
+    this.req = exchange.req;
     this.res = exchange.res;
-    this.listener = exchange.listener;
-    this.requestId = exchange.requestId;
     (this.res as TaggedResponse)[kExchange] = this;
     this.res.on("close", onResponseClose);
   }
 
   protected deliverHead(status: number, headers: Record<string, string | string[] | undefined>): void {
     try {
-      this.res.writeHead(status, forwardResponseHeaders(headers, this.route.identity, this.requestId));
+      this.res.writeHead(status, forwardResponseHeaders(headers, this.route.identity, this.exchange.requestId));
     } catch (err) {
       // Node refuses a header the backend sent (e.g. a character it will not write): the response is unusable.
       this.fail(unforwardableHeader(err));
@@ -90,14 +84,7 @@ export class DirectExchange extends UpstreamAttempts<RouteRuntime> {
   private fail(failure: Failure): void {
     this.route.countFailure(failure.reason);
     const broken = this.res.headersSent;
-    respondWithFailure(this.res, failure, {
-      requestId: this.requestId,
-      via: this.route.identity.via,
-      route: this.route.name,
-      fleet: this.route.fleet,
-      backend: this.backendId,
-      logger: this.listener.logger,
-    });
+    respondWithFailure(this.exchange, failure, this.backendId);
     this.finish(broken ? this.status : failure.status, failure.reason);
   }
 

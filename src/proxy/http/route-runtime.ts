@@ -18,6 +18,16 @@ export interface RouteDeps {
   metrics: ProxyMetrics;
 }
 
+/** What one route × listener is made of in a generation. */
+export interface RouteParts {
+  readonly config: RouteConfig;
+  readonly listener: string;
+  readonly cluster: Cluster;
+  readonly budget: RetryBudget;
+  /** The generation's identity (Via, scheme) on this listener: in-flight requests keep theirs across a reload. */
+  readonly identity: ForwardingIdentity;
+}
+
 export class RouteRuntime {
   readonly name: string;
   readonly fleet: string;
@@ -31,18 +41,25 @@ export class RouteRuntime {
   readonly localSeries: RequestSeries;
   readonly hashKey: string | undefined;
   readonly cache: RouteCacheConfig | undefined;
+  readonly config: RouteConfig;
+  readonly listener: string;
+  readonly cluster: Cluster;
+  readonly budget: RetryBudget;
+  readonly identity: ForwardingIdentity;
   private readonly settings: PoolSettings;
   private readonly bindings = new Map<string, BackendBinding>();
 
   constructor(
-    readonly config: RouteConfig,
-    readonly listener: string,
-    readonly cluster: Cluster,
-    readonly budget: RetryBudget,
-    /** The generation's identity (Via, scheme) on this listener: in-flight requests keep theirs across a reload. */
-    readonly identity: ForwardingIdentity,
+    parts: RouteParts,
+    /** Shared by every route: pools and metrics. */
     private readonly deps: RouteDeps,
   ) {
+    const { config, listener, cluster } = parts;
+    this.config = config;
+    this.listener = listener;
+    this.cluster = cluster;
+    this.budget = parts.budget;
+    this.identity = parts.identity;
     this.name = config.name;
     this.fleet = config.cluster;
     this.selector = createSelector(config.balancer);

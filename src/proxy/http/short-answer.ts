@@ -3,8 +3,8 @@
  * request (classified by upstream/errors.ts) and short plain-text answers
  * (404 for unrouted requests, 400 for refused ones).
  */
-import type { ProxyResponse } from "../http1/types.js";
-import type { Logger } from "../runtime/log.js";
+import type { ProxyResponse } from "./messages.js";
+import type { RoutedExchange } from "./exchange.js";
 import type { Failure, GatewayStatus } from "../upstream/errors.js";
 
 const TEXT: Record<GatewayStatus, string> = { 400: "Bad Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
@@ -14,20 +14,17 @@ const TEXT: Record<GatewayStatus, string> = { 400: "Bad Request", 502: "Bad Gate
  * logs one line. When the response has already started, the only honest
  * signal left is to cut the connection.
  */
-export function respondWithFailure(
-  res: ProxyResponse,
-  failure: Failure,
-  context: { requestId: string; via: string; route: string | undefined; fleet: string | undefined; backend: string | undefined; logger: Logger },
-): void {
-  context.logger.warn(
-    { event: "upstream-error", route: context.route, fleet: context.fleet, backend: context.backend, status: failure.status, reason: failure.reason, requestId: context.requestId },
+export function respondWithFailure(exchange: RoutedExchange, failure: Failure, backend: string | undefined): void {
+  const { res, route, requestId } = exchange;
+  exchange.listener.logger.warn(
+    { event: "upstream-error", route: route.name, fleet: route.fleet, backend, status: failure.status, reason: failure.reason, requestId },
     failure.message,
   );
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
   }
-  sendShort(res, failure.status, `${failure.status} ${TEXT[failure.status]}: ${failure.message}\n`, context.requestId, context.via);
+  sendShort(res, failure.status, `${failure.status} ${TEXT[failure.status]}: ${failure.message}\n`, requestId, route.identity.via);
 }
 
 /** A short plain-text answer from the proxy itself (errors, 404 for unrouted requests). */

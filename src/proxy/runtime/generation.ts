@@ -11,7 +11,7 @@ import type { FailoverTarget } from "../upstream/failover.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
 import type { ClusterRegistry } from "./cluster-registry.js";
 import { RouteRuntime, type RouteDeps } from "../http/route-runtime.js";
-import type { GenerationLease } from "../http/request-context.js";
+import type { Generation } from "../http/exchange.js";
 import { Router } from "../http/router.js";
 import { TrustedProxies } from "../http/trusted-proxies.js";
 import { viaValue, type ForwardingIdentity } from "../http/headers.js";
@@ -42,7 +42,7 @@ function tcpBinding(config: TcpListenerConfig, cluster: Cluster, budget: RetryBu
   };
 }
 
-export class RuntimeState implements GenerationLease {
+export class RuntimeState implements Generation {
   readonly router: Router<RouteRuntime>;
   readonly trust: TrustedProxies;
   readonly tcp = new Map<string, TcpBinding>();
@@ -79,7 +79,7 @@ export class RuntimeState implements GenerationLease {
       this.identities.set(l.name, Object.freeze({ via, proto: l.tls === undefined ? "http" : "https", hsts: l.tls?.hsts }));
     }
     this.router = new Router(config.routes, httpListeners, (route, listener) =>
-      new RouteRuntime(route, listener, this.cluster(route.cluster), budgets.get(route.cluster)!, this.identity(listener), deps),
+      new RouteRuntime({ config: route, listener, cluster: this.cluster(route.cluster), budget: budgets.get(route.cluster)!, identity: this.identity(listener) }, deps),
     );
     for (const l of config.listeners) {
       if (l.protocol === "tcp") this.tcp.set(l.name, tcpBinding(l, this.cluster(l.cluster), budgets.get(l.cluster)!, deps));

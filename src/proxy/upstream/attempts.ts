@@ -38,6 +38,20 @@ export interface UpstreamRoute extends FailoverTarget {
   binding(backend: Backend): BackendBinding;
 }
 
+/** One upstream request: where it goes and what is sent (a routed Exchange is one). */
+export interface UpstreamRequest<R extends UpstreamRoute = UpstreamRoute> {
+  readonly route: R;
+  /** consistent-hash key of the route's balancer, undefined when it has none. */
+  readonly hashKey: string | undefined;
+  readonly method: string;
+  /** Origin-form target. */
+  readonly path: string;
+  /** Flat [name, value, …] as sent upstream. */
+  readonly headers: string[];
+  /** Streams through once; null when the request has none. */
+  readonly body: Readable | null;
+}
+
 export abstract class UpstreamAttempts<R extends UpstreamRoute = UpstreamRoute> implements Dispatcher.DispatchHandler, ResendRules {
   protected backend: Backend | undefined;
   protected binding: BackendBinding | undefined;
@@ -51,19 +65,22 @@ export abstract class UpstreamAttempts<R extends UpstreamRoute = UpstreamRoute> 
   private next: Backend | undefined;
   private discarding = false;
 
-  constructor(
-    readonly route: R,
-    readonly method: string,
-    protected readonly path: string,
-    protected readonly headers: string[],
-    protected readonly body: Readable | null,
-    hashKey: string | undefined,
-  ) {
-    this.hashKey = hashKey;
-    this.hasBody = body !== null;
-  }
-
+  readonly route: R;
+  readonly method: string;
   readonly hasBody: boolean;
+  protected readonly path: string;
+  protected readonly headers: string[];
+  protected readonly body: Readable | null;
+
+  constructor(request: UpstreamRequest<R>) {
+    this.route = request.route;
+    this.method = request.method;
+    this.path = request.path;
+    this.headers = request.headers;
+    this.body = request.body;
+    this.hashKey = request.hashKey;
+    this.hasBody = this.body !== null;
+  }
 
   /** Attempts dispatched so far. */
   get attempts(): number {
