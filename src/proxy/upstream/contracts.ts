@@ -54,8 +54,6 @@ export interface BackendSet {
 export interface SelectionContext {
   /** consistent-hash key, already extracted (header/cookie/path/client-ip); undefined = no key. */
   hashKey?: string;
-  /** Backends already tried by this request (retries go elsewhere). */
-  exclude?: ReadonlySet<string>;
 }
 
 /** One load-balancing algorithm. Yields candidates best first; never blocks. */
