@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CacheLayers } from "../../src/proxy/runtime/cache-layers.js";
-import { ClusterRegistry } from "../../src/proxy/runtime/cluster-registry.js";
+import { FleetRegistry } from "../../src/proxy/runtime/fleet-registry.js";
 import { RuntimeState } from "../../src/proxy/runtime/generation.js";
 import { ProxyMetrics } from "../../src/proxy/runtime/metrics.js";
 import { UpstreamPools } from "../../src/proxy/upstream/pools.js";
@@ -74,7 +74,7 @@ test("cache bindings come from the request's generation: a reload that changes t
 test("each generation keeps the cache layers of its own config: a reload that changes a cache binds the new layer to the new generation only", async () => {
   const metrics = new ProxyMetrics();
   const logger = silentLogger();
-  const fleets = new ClusterRegistry(metrics, logger);
+  const fleets = new FleetRegistry(metrics, logger);
   const pools = new UpstreamPools(() => fleets.liveBackendIds());
   const layers = new CacheLayers(metrics.registry, logger);
   const cache = { name: "edge", memory: { maxBytes: 1 << 20, maxObjectBytes: 1 << 18 }, heuristicFreshness: false, defaultStaleIfErrorMs: 0 };

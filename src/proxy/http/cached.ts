@@ -53,7 +53,7 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: RoutedE
 
   const finish = (status: number, backend: string | undefined, cache: string | undefined, error: string | undefined) => {
     const series = backend === undefined ? route.localSeries : route.seriesFor(backend);
-    recordCompletion(exchange, series, { status, route: route.name, fleet: route.fleet, backend, attempts, cache, error });
+    recordCompletion(exchange, series, { status, route: route.name, fleet: route.fleet.name, backend, attempts, cache, error });
   };
 
   let response: UpstreamResponse;

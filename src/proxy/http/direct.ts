@@ -95,7 +95,7 @@ export class DirectExchange extends UpstreamAttempts<RouteRuntime> {
     recordCompletion(this.exchange, answered ? this.binding!.series : this.route.localSeries, {
       status,
       route: this.route.name,
-      fleet: this.route.fleet,
+      fleet: this.route.fleet.name,
       backend: this.backendId,
       attempts: this.attempts,
       error,

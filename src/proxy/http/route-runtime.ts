@@ -1,6 +1,6 @@
 /**
  * Everything a request on one route × listener needs, built once per config
- * so the request path only reads fields: the fleet's cluster and retry
+ * so the request path only reads fields: the fleet and its retry
  * budget, this route's selector and retry policy, timeouts, and per-backend
  * bindings (pool + metric series) created on first use.
  */
@@ -8,7 +8,7 @@ import type { RouteCacheConfig, RouteConfig } from "../../plan/proxy-config.js";
 import type { Backend, Selector } from "../upstream/contracts.js";
 import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import type { ForwardingIdentity } from "./headers.js";
-import { createSelector, type Cluster, type RetryBudget } from "../upstream/index.js";
+import { createSelector, type Fleet, type RetryBudget } from "../upstream/index.js";
 import type { PoolSettings, UpstreamPools } from "../upstream/pools.js";
 import { BackendBinding } from "../upstream/backend-binding.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
@@ -22,7 +22,7 @@ export interface RouteDeps {
 export interface RouteParts {
   readonly config: RouteConfig;
   readonly listener: string;
-  readonly cluster: Cluster;
+  readonly fleet: Fleet;
   readonly budget: RetryBudget;
   /** The generation's identity (Via, scheme) on this listener: in-flight requests keep theirs across a reload. */
   readonly identity: ForwardingIdentity;
@@ -30,7 +30,6 @@ export interface RouteParts {
 
 export class RouteRuntime {
   readonly name: string;
-  readonly fleet: string;
   readonly selector: Selector;
   readonly retry: RetryPolicy;
   /** undici headersTimeout: time to the response head (per try when perTryTimeout is set). */
@@ -43,7 +42,7 @@ export class RouteRuntime {
   readonly cache: RouteCacheConfig | undefined;
   readonly config: RouteConfig;
   readonly listener: string;
-  readonly cluster: Cluster;
+  readonly fleet: Fleet;
   readonly budget: RetryBudget;
   readonly identity: ForwardingIdentity;
   private readonly settings: PoolSettings;
@@ -54,21 +53,20 @@ export class RouteRuntime {
     /** Shared by every route: pools and metrics. */
     private readonly deps: RouteDeps,
   ) {
-    const { config, listener, cluster } = parts;
+    const { config, listener, fleet } = parts;
     this.config = config;
     this.listener = listener;
-    this.cluster = cluster;
+    this.fleet = fleet;
     this.budget = parts.budget;
     this.identity = parts.identity;
     this.name = config.name;
-    this.fleet = config.cluster;
     this.selector = createSelector(config.balancer);
     this.retry = new RetryPolicy(config.retry);
     const t = config.timeouts;
     const perTry = config.retry.perTryTimeoutMs;
     this.headersTimeout = Math.max(1, Math.round(perTry !== undefined ? Math.min(perTry, t.responseMs) : t.responseMs));
     this.bodyTimeout = Math.max(1, Math.round(t.idleMs));
-    this.settings = { connectMs: t.connectMs, idleMs: t.idleMs, tls: cluster.tls };
+    this.settings = { connectMs: t.connectMs, idleMs: t.idleMs, tls: fleet.tls };
     this.localSeries = deps.metrics.requestSeries(listener, config.name, config.cluster, "");
     this.hashKey = config.balancer.algorithm === "consistent-hash" ? config.balancer.hashKey : undefined;
     this.cache = config.cache;
@@ -77,7 +75,7 @@ export class RouteRuntime {
   binding(backend: Backend): BackendBinding {
     let b = this.bindings.get(backend.id);
     if (b === undefined) {
-      b = new BackendBinding(this.deps.pools, backend, this.settings, this.deps.metrics.requestSeries(this.listener, this.name, this.fleet, backend.id));
+      b = new BackendBinding(this.deps.pools, backend, this.settings, this.deps.metrics.requestSeries(this.listener, this.name, this.fleet.name, backend.id));
       this.bindings.set(backend.id, b);
     }
     return b;
@@ -85,18 +83,18 @@ export class RouteRuntime {
 
   /** The metric series of responses from backend `id` (cached routes know only the id). */
   seriesFor(id: string): RequestSeries {
-    return this.bindings.get(id)?.series ?? this.deps.metrics.requestSeries(this.listener, this.name, this.fleet, id);
+    return this.bindings.get(id)?.series ?? this.deps.metrics.requestSeries(this.listener, this.name, this.fleet.name, id);
   }
 
   countRetry(): void {
-    this.deps.metrics.retries.inc({ route: this.name, fleet: this.fleet });
+    this.deps.metrics.retries.inc({ route: this.name, fleet: this.fleet.name });
   }
 
   countBudgetExhausted(): void {
-    this.deps.metrics.retryBudgetExhausted.inc({ route: this.name, fleet: this.fleet });
+    this.deps.metrics.retryBudgetExhausted.inc({ route: this.name, fleet: this.fleet.name });
   }
 
   countFailure(reason: string): void {
-    this.deps.metrics.upstreamErrors.inc({ route: this.name, fleet: this.fleet, reason });
+    this.deps.metrics.upstreamErrors.inc({ route: this.name, fleet: this.fleet.name, reason });
   }
 }

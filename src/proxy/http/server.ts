@@ -218,7 +218,7 @@ export class HttpListener implements ListenerContext {
     recordCompletion(x, route?.localSeries ?? this.unrouted, {
       status: refusal.status,
       route: route?.name,
-      fleet: route?.fleet,
+      fleet: route?.fleet.name,
       backend: undefined,
       attempts: 0,
       error: refusal.message,

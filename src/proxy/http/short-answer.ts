@@ -17,7 +17,7 @@ const TEXT: Record<GatewayStatus, string> = { 400: "Bad Request", 502: "Bad Gate
 export function respondWithFailure(exchange: RoutedExchange, failure: Failure, backend: string | undefined): void {
   const { res, route, requestId } = exchange;
   exchange.listener.logger.warn(
-    { event: "upstream-error", route: route.name, fleet: route.fleet, backend, status: failure.status, reason: failure.reason, requestId },
+    { event: "upstream-error", route: route.name, fleet: route.fleet.name, backend, status: failure.status, reason: failure.reason, requestId },
     failure.message,
   );
   if (res.headersSent || res.destroyed) {

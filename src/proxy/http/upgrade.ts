@@ -124,7 +124,7 @@ class UpgradeAttempts implements Dispatcher.DispatchHandler, ResendRules {
     const failover = (this.failover = new Failover(this.route, this, this.exchange.hashKey));
     const first = failover.first();
     if (first === undefined) {
-      this.refuse(classifyUpstreamError(new NoBackendError(this.route.fleet)));
+      this.refuse(classifyUpstreamError(new NoBackendError(this.route.fleet.name)));
       return;
     }
     this.send(first);
@@ -286,7 +286,7 @@ class UpgradeAttempts implements Dispatcher.DispatchHandler, ResendRules {
     recordCompletion(this.exchange, series, {
       status,
       route: this.route.name,
-      fleet: this.route.fleet,
+      fleet: this.route.fleet.name,
       backend: this.failover?.backend?.id,
       attempts: this.failover?.attempts ?? 0,
       error,

@@ -111,7 +111,7 @@ export abstract class UpstreamAttempts<R extends UpstreamRoute = UpstreamRoute> 
     const failover = (this.failover = new Failover(this.route, this, this.hashKey));
     const first = failover.first();
     if (first === undefined) {
-      this.deliverFailure(classifyUpstreamError(new NoBackendError(this.route.fleet)));
+      this.deliverFailure(classifyUpstreamError(new NoBackendError(this.route.fleet.name)));
       return;
     }
     this.send(first);

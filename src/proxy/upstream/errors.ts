@@ -1,7 +1,7 @@
 /**
  * The one boundary where upstream failures become gateway answers (after
  * fastify-reply-from's lib/errors.js): every transport error is classified
- * once into the outcome the cluster learns from, the status the client gets,
+ * once into the outcome the fleet learns from, the status the client gets,
  * a stable reason for metrics, and a short sentence for the log and body.
  *
  *   connect refused / unreachable / DNS   → 502  connect-failure
@@ -22,7 +22,7 @@ import type { Outcome } from "./contracts.js";
 export type GatewayStatus = 400 | 502 | 503 | 504;
 
 export interface Failure {
-  /** What the cluster's passive health records. */
+  /** What the fleet's passive health records. */
   outcome: Outcome;
   status: GatewayStatus;
   /** Metric label for edgeform_upstream_errors_total. */
