@@ -54,7 +54,6 @@ export const ErrorCodes = {
   EF_SPEC_SLO: "a service-level objective that cannot be measured",
   EF_SPEC_METRICS_TOKEN: "a /metrics token the Prometheus edgeform runs cannot send",
   // plan
-  EF_PLAN_NAME_TOO_LONG: "a generated resource name exceeds the provider's limit",
   EF_PLAN: "the plan could not be built",
   // proxy
   EF_PROXY_CONFIG: "the proxy runtime config is invalid",

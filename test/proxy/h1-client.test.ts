@@ -1,5 +1,5 @@
 /**
- * The hot-path upstream client (forward/h1) against scripted raw-TCP
+ * The hot-path upstream client (http1/client/) against scripted raw-TCP
  * backends: framing variants, informational responses, the stale keep-alive
  * race, strict parsing and timeouts.
  */
@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { Readable } from "node:stream";
 import { test } from "node:test";
-import { H1Pool } from "../../src/proxy/forward/h1/pool.js";
-import type { UpstreamRequestOptions } from "../../src/proxy/forward/h1/request.js";
+import { H1Pool } from "../../src/proxy/http1/client/pool.js";
+import type { UpstreamRequestOptions } from "../../src/proxy/http1/client/request.js";
 
 interface Result {
   status?: number;

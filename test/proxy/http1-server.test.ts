@@ -23,8 +23,8 @@ interface Started {
 async function serve(handlers: Partial<ClientHandlers>, limits: ClientLimits = LIMITS): Promise<Started> {
   const errors: string[] = [];
   const server = new Http1Server(limits, {
-    request: handlers.request ?? ((_req, res) => res.end()),
-    upgrade: handlers.upgrade ?? ((_req, socket) => socket.destroy()),
+    request: handlers.request ?? (({ res }) => res.end()),
+    upgrade: handlers.upgrade ?? (({ res }) => res.socket.destroy()),
     clientError:
       handlers.clientError ??
       ((err, socket, answerable) => {
@@ -66,7 +66,7 @@ function text(res: ProxyResponse, status: number, body: string, extra: string[] 
 test("pipelined requests are answered in order, the second only after the first has ended", async () => {
   const order: string[] = [];
   const s = await serve({
-    request(req, res) {
+    request({ req, res }) {
       order.push(`start ${req.url}`);
       if (req.url === "/slow") {
         setTimeout(() => {
@@ -94,7 +94,7 @@ test("pipelined requests are answered in order, the second only after the first 
 test("Expect: 100-continue gets an interim 100 before the body is sent; another expectation gets 417", async () => {
   const bodies: string[] = [];
   const s = await serve({
-    request(req, res) {
+    request({ req, res }) {
       const chunks: Buffer[] = [];
       req.body.on("data", (c: Buffer) => chunks.push(c));
       req.body.on("end", () => {
@@ -123,7 +123,7 @@ test("Expect: 100-continue gets an interim 100 before the body is sent; another 
 
 test("an HTTP/1.1 request without Host gets 400; HTTP/1.0 without Host is served", async () => {
   const seen: string[] = [];
-  const s = await serve({ request: (req, res) => (seen.push(req.httpVersion), text(res, 200, "ok")) });
+  const s = await serve({ request: ({ req, res }) => (seen.push(req.httpVersion), text(res, 200, "ok")) });
   try {
     const r11 = await raw(s.port, "GET / HTTP/1.1\r\n\r\n");
     assert.match(r11.text, /^HTTP\/1.1 400 /);
@@ -138,7 +138,7 @@ test("an HTTP/1.1 request without Host gets 400; HTTP/1.0 without Host is served
 
 test("framing: chunked without a length, Content-Length when end() has it all, close-delimited for HTTP/1.0, none for HEAD/204/304", async () => {
   const s = await serve({
-    request(req, res) {
+    request({ req, res }) {
       switch (req.url) {
         case "/stream":
           res.writeHead(200, ["content-type", "text/plain"]);
@@ -191,7 +191,7 @@ test("framing: chunked without a length, Content-Length when end() has it all, c
 test("writeHead refuses header names and values that could split the response", async () => {
   const refused: string[] = [];
   const s = await serve({
-    request(req, res) {
+    request({ req, res }) {
       const bad = req.url === "/value" ? ["x-evil", "a\r\nset-cookie: pwned=1"] : ["bad name", "v"];
       try {
         res.writeHead(200, bad);
@@ -215,7 +215,7 @@ test("writeHead refuses header names and values that could split the response", 
 
 test("a body longer than its Content-Length cuts the connection instead of sending the extra bytes", async () => {
   const s = await serve({
-    request(_req, res) {
+    request({ res }) {
       res.writeHead(200, ["content-length", "3"]);
       res.write(Buffer.from("abc"));
       res.write(Buffer.from("HTTP/1.1 200 OK\r\n\r\nsmuggled"));
@@ -232,7 +232,7 @@ test("a body longer than its Content-Length cuts the connection instead of sendi
 });
 
 test("deadlines: an idle keep-alive connection is closed quietly; a connection that never sends a request gets 408", async () => {
-  const s = await serve({ request: (_req, res) => text(res, 200, "ok") }, { ...LIMITS, headersTimeoutMs: 300, keepAliveTimeoutMs: 300 });
+  const s = await serve({ request: ({ res }) => text(res, 200, "ok") }, { ...LIMITS, headersTimeoutMs: 300, keepAliveTimeoutMs: 300 });
   try {
     const started = Date.now();
     const idle = await raw(s.port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 3000);
@@ -249,7 +249,7 @@ test("deadlines: an idle keep-alive connection is closed quietly; a connection t
 });
 
 test("a client that half-closes after its request still gets the response", async () => {
-  const s = await serve({ request: (_req, res) => setTimeout(() => text(res, 200, "late but there"), 50) });
+  const s = await serve({ request: ({ res }) => setTimeout(() => text(res, 200, "late but there"), 50) });
   try {
     const { socket, received, closed } = await client(s.port, { allowHalfOpen: true });
     socket.end("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -291,7 +291,7 @@ test("a request body nobody reads stops the server reading the socket (backpress
 test("an Upgrade request hands the socket over with the bytes read past its head", async () => {
   const got: { url: string; head: string }[] = [];
   const s = await serve({
-    upgrade(req: ProxyRequest, socket, head) {
+    upgrade({ req, res: { socket, head } }) {
       got.push({ url: req.url, head: head.toString() });
       socket.end("HTTP/1.1 101 Switching Protocols\r\n\r\ntunnel-bytes");
     },
@@ -308,7 +308,7 @@ test("an Upgrade request hands the socket over with the bytes read past its head
 test("closeIdleConnections closes connections between requests and lets a busy one finish", async () => {
   let release: (() => void) | undefined;
   const s = await serve({
-    request(req, res) {
+    request({ req, res }) {
       if (req.url === "/busy") release = () => text(res, 200, "finished");
       else text(res, 200, "quick");
     },
@@ -351,7 +351,7 @@ test("a malformed request line is refused through clientError and never reaches 
 test("trailer fields of a chunked request are dropped, never carried into the next request's headers", async () => {
   const seen: string[][] = [];
   const s = await serve({
-    request(req, res) {
+    request({ req, res }) {
       seen.push(req.rawHeaders);
       req.body.resume();
       req.body.on("end", () => text(res, 200, "ok"));
@@ -369,7 +369,7 @@ test("trailer fields of a chunked request are dropped, never carried into the ne
 
 test("after its last response the server ends its side, lingers for the client, then closes one that never closes its own", async () => {
   let serverSocket: Socket | undefined;
-  const s = await serve({ request: (_req, res) => text(res, 200, "bye"), connection: (socket) => (serverSocket = socket) }, { ...LIMITS, keepAliveTimeoutMs: 300 });
+  const s = await serve({ request: ({ res }) => text(res, 200, "bye"), connection: (socket) => (serverSocket = socket) }, { ...LIMITS, keepAliveTimeoutMs: 300 });
   try {
     const socket = net.connect({ port: s.port, host: "127.0.0.1", allowHalfOpen: true });
     let ended = false;
@@ -387,7 +387,7 @@ test("after its last response the server ends its side, lingers for the client, 
 });
 
 test("an early answer to an upload reaches the client: the rest of the body is read and dropped, not left to reset the connection", async () => {
-  const s = await serve({ request: (_req, res) => text(res, 413, "too large") });
+  const s = await serve({ request: ({ res }) => text(res, 413, "too large") });
   try {
     const { socket, received } = await client(s.port);
     socket.on("error", () => {});
@@ -405,7 +405,7 @@ test("an early answer to an upload reaches the client: the rest of the body is r
 });
 
 test("a client that pipelines two requests and half-closes gets both answers, the last one announcing the close", async () => {
-  const s = await serve({ request: (req, res) => setTimeout(() => text(res, 200, `answer ${req.url}`), 20) });
+  const s = await serve({ request: ({ req, res }) => setTimeout(() => text(res, 200, `answer ${req.url}`), 20) });
   try {
     const { socket, received, closed } = await client(s.port, { allowHalfOpen: true });
     socket.end("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -421,7 +421,7 @@ test("a client that pipelines two requests and half-closes gets both answers, th
 test("bytes after a Connection: close request are dropped, and that request is still answered (RFC 9112 §9.6)", async () => {
   const seen: string[] = [];
   const s = await serve({
-    request(req, res) {
+    request({ req, res }) {
       seen.push(req.url);
       // Answer later, so the extra bytes have arrived (and been parsed) before the response starts.
       setTimeout(() => text(res, 200, `ok ${req.url}`), 50);

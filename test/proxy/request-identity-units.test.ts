@@ -8,7 +8,7 @@ import { parseAuthority } from "../../src/proxy/http/authority.js";
 import { onlyContinue } from "../../src/proxy/http/expect.js";
 import { effectiveScheme, requestIdentity } from "../../src/proxy/http/request-identity.js";
 import { normalizeTarget } from "../../src/proxy/http/target.js";
-import { invalidUpstreamResponse } from "../../src/proxy/http/upstream-response.js";
+import { invalidUpstreamResponse } from "../../src/proxy/upstream/invalid-response.js";
 
 test("authority: canonical forms, and what is refused", () => {
   const ok: Array<[string, "http" | "https", string, string]> = [

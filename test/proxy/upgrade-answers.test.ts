@@ -216,3 +216,22 @@ test("upgrade retries follow the route's policy: a retryable 5xx moves on to ano
     await failing.close();
   }
 });
+
+test("upgrade retries stop when the fleet's retry budget is exhausted, and say so in the budget metric", async () => {
+  const live = await rawBackend({ kind: "switch", protocol: "websocket" });
+  const dead = await deadPort();
+  try {
+    const noBudget = { ratio: 0, minPerSecond: 0 };
+    const cfg = config([cluster("f", [{ port: dead }, { port: live.port }])], [route("r", "f", { retry: { attempts: 1, on: ["connect-failure"] } })], { retryBudget: noBudget });
+    await withProxy(cfg, async (proxy) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await upgrade(proxy.ports["web"]!, "", 3000)).status);
+      assert.equal(statuses.filter((s) => s === 101).length, 2, String(statuses));
+      assert.equal(statuses.filter((s) => s === 502).length, 2, "the upgrades round-robin sent to the dead backend were not retried: no budget");
+      const metrics = (await get(proxy.ports["admin"]!, "/metrics")).body;
+      assert.match(metrics, /edgeform_retry_budget_exhausted_total\{route="r",fleet="f"\} 2/);
+    });
+  } finally {
+    await live.close();
+  }
+});

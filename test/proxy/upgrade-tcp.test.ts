@@ -4,7 +4,7 @@ import net from "node:net";
 import { test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import type { TcpListenerConfig } from "../../src/plan/proxy-config.js";
-import { cluster, config, raw, route, withProxy } from "./support.js";
+import { cluster, config, get, raw, route, withProxy } from "./support.js";
 
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -121,5 +121,43 @@ test("TCP echo through a TCP listener, balanced and failing over a dead backend"
     });
   } finally {
     await Promise.all(servers.map(close));
+  }
+});
+
+/** Sends `text` and resolves with what came back once the connection ends, however it ends. */
+function tcpAttempt(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    let got = "";
+    s.on("data", (d) => (got += d.toString()));
+    s.on("error", () => {});
+    s.on("close", () => resolve(got));
+    s.on("connect", () => s.end(text));
+  });
+}
+
+test("TCP connect retries stop when the fleet's retry budget is exhausted, and say so in the budget metric", async () => {
+  const echo = net.createServer({ allowHalfOpen: true }, (socket) => {
+    let data = "";
+    socket.on("data", (d) => (data += d.toString()));
+    socket.on("end", () => socket.end(`echo:${data}`));
+  });
+  const echoPort = await listen(echo);
+  const dead = net.createServer();
+  const deadPort = await listen(dead);
+  await close(dead);
+  try {
+    const noBudget = { ratio: 0, minPerSecond: 0 };
+    const cfg = config([cluster("echo", [{ port: deadPort }, { port: echoPort }])], [], { listeners: [tcpListener("echo")], retryBudget: noBudget });
+    await withProxy(cfg, async (proxy) => {
+      const answers: string[] = [];
+      for (let i = 0; i < 4; i++) answers.push(await tcpAttempt(proxy.ports["tcp"]!, `ping-${i}`));
+      assert.equal(answers.filter((a) => a.startsWith("echo:")).length, 2, JSON.stringify(answers));
+      assert.equal(answers.filter((a) => a === "").length, 2, "connections round-robin sent to the dead backend were closed, not retried: no budget");
+      const metrics = (await get(proxy.ports["admin"]!, "/metrics")).body;
+      assert.match(metrics, /edgeform_retry_budget_exhausted_total\{route="tcp",fleet="echo"\} 2/);
+    });
+  } finally {
+    await close(echo);
   }
 });

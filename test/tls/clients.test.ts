@@ -97,11 +97,11 @@ test("the node:http fallback client server terminates TLS with the same options"
   const server = createClientServer(
     { headersTimeoutMs: 5000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxHeaderSize: 16384 },
     {
-      request: (_req, res) => {
+      request: ({ res }) => {
         res.writeHead(200, ["content-length", "2"]);
         res.end("ok");
       },
-      upgrade: (_req, socket) => socket.destroy(),
+      upgrade: ({ res }) => res.socket.destroy(),
       clientError: (_err, socket) => socket.destroy(),
       connection: () => {},
     },

@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { after, describe, test } from "node:test";
 import type { ClusterConfig, HealthCheckConfig } from "../../src/plan/proxy-config.js";
-import { Cluster, createHttpProbe, createTcpProbe } from "../../src/proxy/upstream/index.js";
+import { Fleet, createHttpProbe, createTcpProbe } from "../../src/proxy/upstream/index.js";
 import { waitFor } from "./support.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -62,12 +62,12 @@ function cluster(ports: number[], healthCheck: HealthCheckConfig, panicThreshold
     healthCheck,
     outlier: { consecutive5xx: 5, consecutiveConnectFailures: 3, baseEjectionMs: 30_000, maxEjectionMs: 300_000, panicThreshold },
   };
-  const c = new Cluster(config, { events: { onHealthChange: (b, healthy, reason) => changes.push({ id: b.id, healthy, reason, ...(probeCount ? { probes: probeCount() } : {}) }) } });
+  const c = new Fleet(config, { events: { onHealthChange: (b, healthy, reason) => changes.push({ id: b.id, healthy, reason, ...(probeCount ? { probes: probeCount() } : {}) }) } });
   cleanups.push(() => c.stop());
   return { c, changes };
 }
 
-const usableIds = (c: Cluster): string[] => c.snapshot().usable.map((s) => s.backend.id);
+const usableIds = (c: Fleet): string[] => c.snapshot().usable.map((s) => s.backend.id);
 
 describe("active HTTP health checks", () => {
   test("a backend answering 500 goes down after 3 failed probes and comes back after 2 good ones", async () => {
@@ -152,7 +152,7 @@ describe("active HTTP health checks", () => {
       healthCheck: hc("http", { unhealthyThreshold: 1, healthyThreshold: 1 }),
       outlier: { consecutive5xx: 2, consecutiveConnectFailures: 2, baseEjectionMs: 60_000, maxEjectionMs: 60_000, panicThreshold: 0 },
     };
-    const c = new Cluster(config, { events: { onReadmit: (bk) => readmits.push(bk.id) } });
+    const c = new Fleet(config, { events: { onReadmit: (bk) => readmits.push(bk.id) } });
     cleanups.push(() => c.stop());
     await c.start();
     const bb = c.snapshot().all[1]!.backend;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ClusterConfig } from "../../src/plan/proxy-config.js";
-import { Cluster, DnsDiscovery, StaticDiscovery, type Lookup } from "../../src/proxy/upstream/index.js";
+import { Fleet, DnsDiscovery, StaticDiscovery, type Lookup } from "../../src/proxy/upstream/index.js";
 import { waitFor } from "./support.js";
 
 type Records = Record<string, Array<{ address: string; family: 4 | 6 }> | Error>;
@@ -63,7 +63,7 @@ describe("DnsDiscovery", () => {
   });
 });
 
-describe("Cluster with DNS discovery", () => {
+describe("Fleet with DNS discovery", () => {
   const config = (refreshMs: number): ClusterConfig => ({
     name: "web",
     discovery: { type: "dns", hosts: [{ host: "web.internal", port: 8080, weight: 1 }], refreshMs },
@@ -74,7 +74,7 @@ describe("Cluster with DNS discovery", () => {
     const records: Records = { "web.internal": [v4("10.0.0.1"), v4("10.0.0.2")] };
     const { lookup, calls } = fakeDns(records);
     let changes = 0;
-    const c = new Cluster(config(20), { lookup, events: { onBackendsChanged: () => changes++ } });
+    const c = new Fleet(config(20), { lookup, events: { onBackendsChanged: () => changes++ } });
     try {
       await c.start();
       const first = c.snapshot();
@@ -106,7 +106,7 @@ describe("Cluster with DNS discovery", () => {
     const records: Records = {};
     const { lookup } = fakeDns(records);
     const errors: Error[] = [];
-    const c = new Cluster(config(20), { lookup, events: { onDiscoveryError: (e) => errors.push(e) } });
+    const c = new Fleet(config(20), { lookup, events: { onDiscoveryError: (e) => errors.push(e) } });
     try {
       await c.start();
       assert.equal(c.snapshot().all.length, 0);
@@ -125,7 +125,7 @@ describe("Cluster with DNS discovery", () => {
 
   test("stop() ends the refresh loop", async () => {
     const { lookup, calls } = fakeDns({ "web.internal": [v4("10.0.0.1")] });
-    const c = new Cluster(config(10), { lookup });
+    const c = new Fleet(config(10), { lookup });
     await c.start();
     c.stop();
     const n = calls.length;

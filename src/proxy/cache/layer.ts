@@ -253,42 +253,67 @@ export class CacheLayer implements HttpCacheLayer {
     if (inflight) return this.#follow(x, inflight, fwd);
     const flight = this.#flights.start(x.key);
     const requestTime = this.#now();
-    const conditional = revalidationHeaders(entry);
     let res: UpstreamResponse;
     try {
-      res = await x.fetch(Object.keys(conditional).length ? conditional : undefined);
+      res = await this.#fetchConditional(x, entry, false);
     } catch (err) {
       flight.resolve({ failed: true });
       this.#metrics.revalidation("error");
       if (staleIfErrorAllows(entry, this.#now())) return this.#serveStaleOnError(x, entry, fwd, undefined);
       throw err;
     }
-    if (res.status === 304) {
-      if (!notModifiedApplies(entry, res.headers, !isConditionalRequest(x.req.headers))) {
+    switch (this.#judge(x, entry, res)) {
+      case "not-ours":
         // A 304 about the client's own validators, not our stored response: it answers the client.
         flight.resolve({});
         this.#metrics.revalidation("modified");
         this.#metrics.request("uncacheable");
         return passOn(res, { fwd, fwdStatus: 304 });
+      case "not-modified": {
+        discardBody(res.body);
+        this.#metrics.request("revalidated");
+        const fresh = this.#applyNotModified(x, entry, res, requestTime, flight);
+        const now = this.#now();
+        return serveStored(x.req, fresh.entry, { fwd, fwdStatus: 304, ttlMs: ttl(fresh.entry, now), stored: fresh.stored }, now);
       }
-      discardBody(res.body);
+      case "error":
+        if (staleIfErrorAllows(entry, this.#now())) {
+          flight.resolve({ failed: true });
+          discardBody(res.body);
+          return this.#serveStaleOnError(x, entry, fwd, res.status);
+        }
+        break;
+      case "modified":
+        break;
+    }
+    return this.#admit(x, res, requestTime, { fwd, fwdStatus: res.status }, flight, entry);
+  }
+
+  /** Fetches with the stored response's validators (If-None-Match / If-Modified-Since) when it has any. */
+  #fetchConditional(x: Exchange, entry: StoredResponse, background: boolean): Promise<UpstreamResponse> {
+    const conditional = revalidationHeaders(entry);
+    const extra = Object.keys(conditional).length ? conditional : undefined;
+    return background ? x.fetch(extra, { background: true }) : x.fetch(extra);
+  }
+
+  /**
+   * What the answer to a validation request says about the stored response
+   * (RFC 9111 §4.3.3, §4.3.4), for the foreground and the background path
+   * alike, counted in the revalidation metric (except a 304 that is not
+   * ours: the caller decides what it means).
+   */
+  #judge(x: Exchange, entry: StoredResponse, res: UpstreamResponse): "not-modified" | "not-ours" | "error" | "modified" {
+    if (res.status === 304) {
+      if (!notModifiedApplies(entry, res.headers, !isConditionalRequest(x.req.headers))) return "not-ours";
       this.#metrics.revalidation("not-modified");
-      this.#metrics.request("revalidated");
-      const fresh = this.#applyNotModified(x, entry, res, requestTime, flight);
-      const now = this.#now();
-      return serveStored(x.req, fresh.entry, { fwd, fwdStatus: 304, ttlMs: ttl(fresh.entry, now), stored: fresh.stored }, now);
+      return "not-modified";
     }
     if (isServerError(res.status)) {
       this.#metrics.revalidation("error");
-      if (staleIfErrorAllows(entry, this.#now())) {
-        flight.resolve({ failed: true });
-        discardBody(res.body);
-        return this.#serveStaleOnError(x, entry, fwd, res.status);
-      }
-    } else {
-      this.#metrics.revalidation("modified");
+      return "error";
     }
-    return this.#admit(x, res, requestTime, { fwd, fwdStatus: res.status }, flight, entry);
+    this.#metrics.revalidation("modified");
+    return "modified";
   }
 
   /** §4.3.4: freshen with a 304 and store the result, unless its merged headers now forbid storing. */
@@ -321,30 +346,22 @@ export class CacheLayer implements HttpCacheLayer {
     const flight = this.#flights.start(x.key);
     const run = async (): Promise<void> => {
       const requestTime = this.#now();
-      const conditional = revalidationHeaders(entry);
       let res: UpstreamResponse;
       try {
-        res = await x.fetch(Object.keys(conditional).length ? conditional : undefined, { background: true });
+        res = await this.#fetchConditional(x, entry, true);
       } catch {
         this.#metrics.revalidation("error");
         flight.resolve({ failed: true });
         return;
       }
-      if (res.status === 304) {
+      const verdict = this.#judge(x, entry, res);
+      if (verdict !== "modified") {
+        // Nothing to store from the answer itself: a 304 freshens what is stored, an error leaves it.
         discardBody(res.body);
-        if (notModifiedApplies(entry, res.headers, !isConditionalRequest(x.req.headers))) {
-          this.#metrics.revalidation("not-modified");
-          this.#applyNotModified(x, entry, res, requestTime, flight);
-        }
+        if (verdict === "not-modified") this.#applyNotModified(x, entry, res, requestTime, flight);
+        else if (verdict === "error") flight.resolve({ failed: true });
         return;
       }
-      if (isServerError(res.status)) {
-        discardBody(res.body);
-        this.#metrics.revalidation("error");
-        flight.resolve({ failed: true });
-        return;
-      }
-      this.#metrics.revalidation("modified");
       const { entry: built, skip } = this.#prepare(x, res, requestTime);
       const body = built && !skip ? await readBody(res.body, this.#o.maxObjectBytes) : undefined;
       if (!built || !body) {

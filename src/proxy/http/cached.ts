@@ -5,18 +5,19 @@
  * streamed to the client.
  */
 import type { CacheRequest, HttpCacheLayer, UpstreamFetch, UpstreamResponse } from "../upstream/contracts.js";
-import { ClientGoneError } from "../forward/attempts.js";
-import { CLIENT_CLOSED_STATUS } from "../forward/direct.js";
-import { classifyUpstreamError, respondWithFailure, unforwardableHeader } from "../forward/errors.js";
-import { FetchExchange, UpstreamFailureError } from "../forward/fetch.js";
+import { ClientGoneError } from "../upstream/attempts.js";
+import { CLIENT_CLOSED_STATUS } from "./direct.js";
+import { classifyUpstreamError, unforwardableHeader } from "../upstream/errors.js";
+import { respondWithFailure } from "./short-answer.js";
+import { FetchExchange, UpstreamFailureError } from "./cache-fetch.js";
 import { forwardResponseHeaders, withHeaders } from "./headers.js";
 import { headerObject } from "../http1/request.js";
 import { sendBody } from "../http1/send-body.js";
-import type { Exchange } from "./exchange.js";
+import type { RoutedExchange } from "./exchange.js";
 import { recordCompletion } from "./request-context.js";
 
-export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchange): Promise<void> {
-  const { route, forwarded, path, identity, req, res, hashKey, listener, requestId } = exchange;
+export async function serveThroughCache(layer: HttpCacheLayer, exchange: RoutedExchange): Promise<void> {
+  const { route, forwarded, path, identity, req, res, hashKey, requestId } = exchange;
   const method = req.method;
   let bodySent = false;
   let attempts = 0;
@@ -27,14 +28,24 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchang
       const body = forwarded.hasBody && !background && !bodySent ? req.body : null;
       if (body !== null) bodySent = true;
       const headers = extraHeaders === undefined ? forwarded.headers : withHeaders(forwarded.headers, extraHeaders);
-      const exchange = new FetchExchange(route, method, path, headers, body, hashKey, (r) => {
-        if (!background) attempts += exchange.attempts;
-        resolve(r);
-      }, (e) => {
-        if (!background) attempts += exchange.attempts;
-        reject(e);
-      }, background ? undefined : () => res.destroyed);
-      exchange.start();
+      const upstream: FetchExchange = new FetchExchange({
+        route,
+        hashKey,
+        method,
+        path,
+        headers,
+        body,
+        resolve: (r) => {
+          if (!background) attempts += upstream.attempts;
+          resolve(r);
+        },
+        reject: (e) => {
+          if (!background) attempts += upstream.attempts;
+          reject(e);
+        },
+        clientGone: background ? undefined : () => res.destroyed,
+      });
+      upstream.start();
     });
   // The cache sees the request the origin gets: its identity, and the headers as forwarded, so a
   // Vary-named header the client nominated in Connection (stripped) cannot select a variant.
@@ -42,7 +53,7 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchang
 
   const finish = (status: number, backend: string | undefined, cache: string | undefined, error: string | undefined) => {
     const series = backend === undefined ? route.localSeries : route.seriesFor(backend);
-    recordCompletion(exchange, series, { status, route: route.name, fleet: route.fleet, backend, attempts, cache, error });
+    recordCompletion(exchange, series, { status, route: route.name, fleet: route.fleet.name, backend, attempts, cache, error });
   };
 
   let response: UpstreamResponse;
@@ -55,7 +66,7 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchang
     }
     const failure = err instanceof UpstreamFailureError ? err.failure : classifyUpstreamError(err);
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: undefined, logger: listener.logger });
+    respondWithFailure(exchange, failure, undefined);
     finish(failure.status, undefined, undefined, failure.reason);
     return;
   }
@@ -67,7 +78,7 @@ export async function serveThroughCache(layer: HttpCacheLayer, exchange: Exchang
     response.body.destroy();
     const failure = unforwardableHeader(err);
     route.countFailure(failure.reason);
-    respondWithFailure(res, failure, { requestId, via: route.identity.via, route: route.name, fleet: route.fleet, backend: response.backend, logger: listener.logger });
+    respondWithFailure(exchange, failure, response.backend);
     finish(failure.status, response.backend, cacheStatus, failure.reason);
     return;
   }

@@ -3,7 +3,7 @@
  * loggers, and one place that records a finished request (metrics series,
  * access log line, and the config generation's in-flight count).
  */
-import type { ExchangeStart } from "./exchange.js";
+import type { Exchange } from "./exchange.js";
 import { pathForLog } from "../runtime/log.js";
 import type { RequestSeries } from "../runtime/metrics.js";
 
@@ -18,17 +18,19 @@ export interface Completion {
   attempts: number;
   cache?: string | undefined;
   error?: string | undefined;
+  /** The exchange keeps its config generation past its answer (an Upgrade tunnel releases it when it closes). */
+  keepsGeneration?: boolean;
 }
 
 /**
  * Records a finished request. Called exactly once per request, by whichever
  * path answered it.
  */
-export function recordCompletion(exchange: ExchangeStart, series: RequestSeries, done: Completion): void {
+export function recordCompletion(exchange: Exchange<unknown>, series: RequestSeries, done: Completion): void {
   const { req, requestId, client } = exchange;
   const ms = performance.now() - exchange.startedAt;
   series.record(done.status, ms / 1000);
-  exchange.lease.leave();
+  if (done.keepsGeneration !== true) exchange.generation.leave();
   const log = exchange.listener.accessLogger;
   if (log === undefined) return;
   log.info({

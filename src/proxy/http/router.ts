@@ -91,7 +91,7 @@ export class Router<T> {
 
   /**
    * `build` makes the payload a match returns (the server attaches its
-   * per-route runtime: selector, cluster, metrics) once per listener × route.
+   * per-route runtime: selector, fleet, metrics) once per listener × route.
    */
   constructor(routes: readonly RouteConfig[], listeners: readonly string[], build: (route: RouteConfig, listener: string) => T) {
     for (const listener of listeners) {

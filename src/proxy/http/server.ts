@@ -11,18 +11,17 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { HttpListenerConfig, ProxyRuntimeConfig } from "../../plan/proxy-config.js";
 import { serveThroughCache } from "./cached.js";
-import { DirectExchange } from "../forward/direct.js";
-import { sendShort } from "../forward/errors.js";
-import type { RouteRuntime } from "../forward/route-runtime.js";
-import { forwardRequestHeaders, type ForwardedRequest } from "./headers.js";
+import { DirectExchange } from "./direct.js";
+import { sendShort } from "./short-answer.js";
+import { forwardRequestHeaders } from "./headers.js";
 import type { RequestIdentity } from "./request-identity.js";
 import { bindServer, boundPort, sameAddress } from "../runtime/bind.js";
-import { createClientServer, type ClientServer, type ProxyRequest, type ProxyResponse } from "../http1/index.js";
+import { createClientServer, type ClientServer } from "../http1/index.js";
 import { clientErrorResponse, clientLimits } from "../http1/limits.js";
 import type { Logger } from "../runtime/log.js";
 import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
 import { recordCompletion, type ListenerContext } from "./request-context.js";
-import type { Exchange } from "./exchange.js";
+import type { Exchange, Generation, RoutedExchange } from "./exchange.js";
 import type { RuntimeState } from "../runtime/generation.js";
 import { proxyUpgrade } from "./upgrade.js";
 import { clientAddress } from "./client-address.js";
@@ -39,22 +38,10 @@ export interface ProxyHost {
   readonly logger: Logger;
 }
 
-/** A request resolved to a route, ready to forward. */
-export interface ResolvedRequest {
-  route: RouteRuntime;
-  forwarded: ForwardedRequest;
-  /** What was routed on; the cache keys on it and the upstream request is written from it. */
-  identity: RequestIdentity;
-  /** Origin-form target to send upstream (identity.target). */
-  path: string;
-}
-
-/** A request the proxy answers itself. */
-interface Refusal {
+/** A request the proxy answers itself (the exchange's route, when it has one, counts it). */
+export interface Refusal {
   status: number;
   message: string;
-  forwarded: ForwardedRequest | undefined;
-  route: RouteRuntime | undefined;
 }
 
 export class HttpListener implements ListenerContext {
@@ -86,8 +73,11 @@ export class HttpListener implements ListenerContext {
     const name = config.name;
     this.onSocketClose = () => metrics.connectionClosed(name);
     this.client = createClientServer(clientLimits(limits), {
-      request: (req, res) => this.onRequest(req, res),
-      upgrade: (req, socket, head) => proxyUpgrade(this, this.host.state, req, socket, head),
+      request: (x) => this.onRequest(x),
+      upgrade: (x) => {
+        this.adopt(x);
+        proxyUpgrade(this, x);
+      },
       clientError: (err, socket, answerable) => this.onClientError(err, socket, answerable),
       connection: (socket) => {
         metrics.connectionOpened(name);
@@ -151,69 +141,84 @@ export class HttpListener implements ListenerContext {
 
   // ── requests ────────────────────────────────────────────────────────────
 
-  private onRequest(req: ProxyRequest, res: ProxyResponse): void {
+  /** The exchange's listener and generation: the codec made it, everything after reads it. */
+  private adopt(x: Exchange<unknown>): Generation {
     const state = this.host.state;
     state.enter();
-    const startedAt = performance.now();
-    const client = clientAddress(req.socket);
+    x.listener = this;
+    x.generation = state;
+    return state;
+  }
+
+  private onRequest(x: Exchange): void {
+    const state = this.adopt(x);
+    const { req, res } = x;
     if (this.draining) res.shouldKeepAlive = false;
     const redirect = this.config.redirectToHttps;
     if (redirect !== undefined) {
       const status = sendHttpsRedirect(req, res, redirect.port, state.identity(this.name).via, randomUUID());
-      recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId: "-" }, this.unrouted, { status, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: undefined });
+      recordCompletion(x, this.unrouted, { status, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: undefined });
       return;
     }
     try {
-      const resolved = this.resolve(state, req, client);
-      if ("status" in resolved) {
-        this.refuse(req, res, state, resolved, startedAt, client);
+      const refusal = this.resolve(x);
+      if (refusal !== undefined) {
+        this.refuse(x, refusal);
         return;
       }
-      const { route, forwarded, path, identity } = resolved;
-      const hashKey = route.hashKey === undefined ? undefined : extractHashKey(route.hashKey, { headers: req.headers, url: path, remoteAddress: client });
-      const exchange: Exchange = { listener: this, lease: state, client, startedAt, req, res, requestId: forwarded.requestId, route, hashKey, forwarded, path, identity };
-      if (route.cache !== undefined) {
-        const layer = state.cacheLayer(route.cache.cache);
+      const routed = x as RoutedExchange;
+      const cache = routed.route.cache;
+      if (cache !== undefined) {
+        const layer = state.cacheLayer(cache.cache);
         if (layer !== undefined) {
-          void serveThroughCache(layer, exchange);
+          void serveThroughCache(layer, routed);
           return;
         }
       }
-      new DirectExchange(exchange).start();
+      new DirectExchange(routed).start();
     } catch (err) {
       this.logger.error({ err: err instanceof Error ? err.stack : String(err) }, "request handler failed");
       if (!res.headersSent) sendShort(res, 500, "500 Internal Server Error\n", "-", state.identity(this.name).via);
       else res.destroy();
-      recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId: "-" }, this.unrouted, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
+      x.requestId = "-";
+      recordCompletion(x, this.unrouted, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
     }
   }
 
   /**
-   * Route and header rewriting shared by plain and Upgrade requests: the
+   * Routing and header rewriting shared by plain and Upgrade requests: the
    * request's identity is computed once (with the forwarded headers) and
-   * everything after reads it.
+   * everything after reads it from the exchange (route, forwarded headers,
+   * identity, request id, hash key). Returns why the request is refused, or
+   * undefined once it is routed.
    */
-  resolve(state: RuntimeState, req: ProxyRequest, client: string): ResolvedRequest | Refusal {
+  resolve(x: Exchange<unknown>): Refusal | undefined {
+    const { req, generation: state, client } = x;
     const forwarded = forwardRequestHeaders(req.rawHeaders, req.url, client, state.trust.has(client), state.identity(this.name));
+    x.forwarded = forwarded;
+    x.requestId = forwarded.requestId;
     const identity = forwarded.identity;
-    if (identity === undefined) return { status: 400, message: forwarded.invalid ?? "invalid request", forwarded, route: undefined };
+    if (identity === undefined) return { status: 400, message: forwarded.invalid ?? "invalid request" };
     // Header conditions read the headers as forwarded: a route cannot be chosen by a header the origin never gets.
     const route = state.router.table(this.name)?.match(identity.host, identity.target, forwarded.headers);
-    if (route === undefined) return { status: 404, message: `no route matches host "${identity.host}" and path "${pathOnly(identity)}"`, forwarded, route: undefined };
+    if (route === undefined) return { status: 404, message: `no route matches host "${identity.host}" and path "${pathOnly(identity)}"` };
+    x.route = route;
     // A body on GET/HEAD is not part of the cache key, so it could select what is stored for everyone.
     if (route.cache !== undefined && forwarded.hasBody && (req.method === "GET" || req.method === "HEAD")) {
-      return { status: 400, message: `a ${req.method} request with a body is refused on a cached route`, forwarded, route };
+      return { status: 400, message: `a ${req.method} request with a body is refused on a cached route` };
     }
-    return { route, forwarded, identity, path: identity.target };
+    x.identity = identity;
+    if (route.hashKey !== undefined) x.hashKey = extractHashKey(route.hashKey, { headers: req.headers, url: identity.target, remoteAddress: client });
+    return undefined;
   }
 
-  private refuse(req: ProxyRequest, res: ProxyResponse, state: RuntimeState, refusal: Refusal, startedAt: number, client: string): void {
-    const requestId = refusal.forwarded?.requestId ?? "-";
-    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, state.identity(this.name).via);
-    recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId }, refusal.route?.localSeries ?? this.unrouted, {
+  private refuse(x: Exchange, refusal: Refusal): void {
+    const { res, route, requestId } = x;
+    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, x.generation.identity(this.name).via);
+    recordCompletion(x, route?.localSeries ?? this.unrouted, {
       status: refusal.status,
-      route: refusal.route?.name,
-      fleet: refusal.route?.fleet,
+      route: route?.name,
+      fleet: route?.fleet.name,
       backend: undefined,
       attempts: 0,
       error: refusal.message,

@@ -22,15 +22,13 @@ import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Dispatcher } from "undici";
-import { classifyUpstreamError, neverReachedBackend, NoBackendError, type Failure } from "../forward/errors.js";
-import type { BackendBinding, RouteRuntime } from "../forward/route-runtime.js";
-import type { ProxyRequest } from "../http1/types.js";
-import type { RuntimeState } from "../runtime/generation.js";
+import { classifyUpstreamError, neverReachedBackend, NoBackendError, type Failure } from "../upstream/errors.js";
+import type { BackendBinding } from "../upstream/backend-binding.js";
+import type { RouteRuntime } from "./route-runtime.js";
 import type { Backend } from "../upstream/contracts.js";
 import { Failover, type ResendRules } from "../upstream/failover.js";
-import { extractHashKey } from "../upstream/index.js";
-import { clientAddress } from "./client-address.js";
-import { forwardResponseHeaders, type ForwardedRequest } from "./headers.js";
+import type { Exchange, RoutedExchange, UpgradeExchange, UpgradeSocket } from "./exchange.js";
+import { forwardResponseHeaders } from "./headers.js";
 import { lingeringClose } from "./lingering-close.js";
 import { recordCompletion, type ListenerContext } from "./request-context.js";
 
@@ -41,7 +39,8 @@ type Headers = Record<string, string | string[] | undefined>;
 export interface UpgradeListener extends ListenerContext {
   /** Sockets handed over to tunnels, cut when the listener's drain time is over. */
   readonly tunnels: Set<Duplex>;
-  resolve(state: RuntimeState, req: ProxyRequest, client: string): { route: RouteRuntime; forwarded: ForwardedRequest; path: string } | { status: number; message: string };
+  /** Routes the exchange (see HttpListener.resolve): why it is refused, or undefined once routed. */
+  resolve(exchange: Exchange<unknown>): { status: number; message: string } | undefined;
   /** Answers (and counts) an upgrade request the proxy refuses itself, on the raw socket. */
   refuseRaw(socket: Duplex, status: number, message: string): void;
 }
@@ -61,28 +60,30 @@ export function acceptsRequestedProtocol(requested: readonly string[], answered:
   return chosen.length > 0 && chosen.every((p) => requested.includes(p));
 }
 
-export function proxyUpgrade(listener: UpgradeListener, state: RuntimeState, req: ProxyRequest, socket: Duplex, head: Buffer): void {
+/**
+ * Proxies an Upgrade request. Like a request, the upgrade (and its tunnel)
+ * holds its config generation (taken by the listener) until it ends.
+ */
+export function proxyUpgrade(listener: UpgradeListener, exchange: UpgradeExchange): void {
+  const { req, res } = exchange;
   const protocol = String(req.headers["upgrade"] ?? "");
   const requested = protocolTokens(protocol);
   if (requested.includes("h2c")) {
-    listener.refuseRaw(socket, 400, "Upgrade: h2c is not proxied");
+    listener.refuseRaw(res.socket, 400, "Upgrade: h2c is not proxied");
+    exchange.generation.leave();
     return;
   }
-  const client = clientAddress(req.socket);
-  const resolved = listener.resolve(state, req, client);
-  if ("status" in resolved) {
-    listener.refuseRaw(socket, resolved.status, resolved.message);
+  const refusal = listener.resolve(exchange);
+  if (refusal !== undefined) {
+    listener.refuseRaw(res.socket, refusal.status, refusal.message);
+    exchange.generation.leave();
     return;
   }
-  const { route, path } = resolved;
-  const hashKey = route.hashKey === undefined ? undefined : extractHashKey(route.hashKey, { headers: req.headers, url: path, remoteAddress: client });
-  // Like a request, the upgrade (and its tunnel) holds its config generation until it ends.
-  state.enter();
-  new UpgradeExchange(listener, state, req, resolved.forwarded, route, path, protocol, requested, socket, head, client).start(hashKey);
+  new UpgradeAttempts(listener, exchange as RoutedExchange<UpgradeSocket>, protocol, requested).start();
 }
 
 /** One Upgrade request: the failover loop's attempts, as an undici dispatch handler. */
-class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
+class UpgradeAttempts implements Dispatcher.DispatchHandler, ResendRules {
   readonly method: string;
   /** The bytes past the request head belong to the upgraded protocol: sent only after the 101. */
   readonly hasBody = false;
@@ -94,22 +95,18 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
   private discarding = false;
   private next: Backend | undefined;
   private finished = false;
-  private readonly startedAt = performance.now();
+  private readonly route: RouteRuntime;
+  private readonly socket: Duplex;
 
   constructor(
     private readonly listener: UpgradeListener,
-    private readonly state: RuntimeState,
-    private readonly req: ProxyRequest,
-    private readonly forwarded: ForwardedRequest,
-    private readonly route: RouteRuntime,
-    private readonly path: string,
+    private readonly exchange: RoutedExchange<UpgradeSocket>,
     private readonly protocol: string,
     private readonly requested: readonly string[],
-    private readonly socket: Duplex,
-    private readonly head: Buffer,
-    private readonly client: string,
   ) {
-    this.method = req.method;
+    this.method = exchange.req.method;
+    this.route = exchange.route;
+    const socket = (this.socket = exchange.res.socket);
     // Until it closes, the socket is the listener's to cut when a drain runs out of time.
     listener.tunnels.add(socket);
     socket.on("error", () => socket.destroy());
@@ -123,11 +120,11 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
     return false;
   }
 
-  start(hashKey: string | undefined): void {
-    const failover = (this.failover = new Failover(this.route, this, hashKey));
+  start(): void {
+    const failover = (this.failover = new Failover(this.route, this, this.exchange.hashKey));
     const first = failover.first();
     if (first === undefined) {
-      this.refuse(classifyUpstreamError(new NoBackendError(this.route.fleet)));
+      this.refuse(classifyUpstreamError(new NoBackendError(this.route.fleet.name)));
       return;
     }
     this.send(first);
@@ -140,9 +137,9 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
     this.failover!.begin(backend);
     this.binding.upgradePool().dispatch(
       {
-        path: this.path,
+        path: this.exchange.path,
         method: this.method,
-        headers: this.forwarded.headers,
+        headers: this.exchange.forwarded.headers,
         body: null,
         upgrade: this.protocol,
         headersTimeout: this.route.headersTimeout,
@@ -182,16 +179,17 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
       this.finish(499, "client closed the connection");
       return;
     }
-    const fields = forwardResponseHeaders(headers, this.route.identity, this.forwarded.requestId);
+    const { requestId, res, generation } = this.exchange;
+    const fields = forwardResponseHeaders(headers, this.route.identity, requestId);
     fields.push("connection", "upgrade", "upgrade", String(headers["upgrade"]));
     this.socket.write(responseHead(statusCode, fields), "latin1");
-    if (this.head.length > 0) upstream.write(this.head);
-    this.listener.logger.info({ event: "upgrade", route: this.route.name, backend: failover.backend!.id, protocol: this.protocol, requestId: this.forwarded.requestId }, "upgrade tunnel opened");
+    if (res.head.length > 0) upstream.write(res.head);
+    this.listener.logger.info({ event: "upgrade", route: this.route.name, backend: failover.backend!.id, protocol: this.protocol, requestId }, "upgrade tunnel opened");
     // The exchange is answered (101); the tunnel keeps the generation until it closes.
     this.finish(statusCode, undefined, false);
     tunnel(this.listener, this.socket, upstream, this.route.config.timeouts.idleMs, () => {
       failover.end("success");
-      this.state.leave();
+      generation.leave();
     });
   }
 
@@ -202,7 +200,7 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
       return;
     }
     // Refused: an ordinary response, and the connection ends with it.
-    const fields = forwardResponseHeaders(headers, this.route.identity, this.forwarded.requestId);
+    const fields = forwardResponseHeaders(headers, this.route.identity, this.exchange.requestId);
     fields.push("connection", "close");
     this.headSent = true;
     if (!this.socket.write(responseHead(statusCode, fields), "latin1")) this.pauseUntilDrained(controller);
@@ -270,10 +268,10 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
   /** No usable answer from any backend: the proxy answers on the raw socket. */
   private refuse(failure: Failure): void {
     this.route.countFailure(failure.reason);
-    this.listener.logger.warn({ event: "upstream-error", route: this.route.name, backend: this.failover?.backend?.id, reason: failure.reason, requestId: this.forwarded.requestId }, failure.message);
+    this.listener.logger.warn({ event: "upstream-error", route: this.route.name, backend: this.failover?.backend?.id, reason: failure.reason, requestId: this.exchange.requestId }, failure.message);
     this.listener.refuseRaw(this.socket, failure.status, failure.message);
     this.finished = true;
-    this.state.leave();
+    this.exchange.generation.leave();
   }
 
   /**
@@ -285,21 +283,17 @@ class UpgradeExchange implements Dispatcher.DispatchHandler, ResendRules {
     if (this.finished) return;
     this.finished = true;
     const series = this.status !== 0 && this.binding !== undefined ? this.binding.series : this.route.localSeries;
-    const lease = leave ? this.state : NO_LEASE;
-    const start = { listener: this.listener, lease, client: this.client, startedAt: this.startedAt, req: this.req, requestId: this.forwarded.requestId };
-    recordCompletion(start, series, {
+    recordCompletion(this.exchange, series, {
       status,
       route: this.route.name,
-      fleet: this.route.fleet,
+      fleet: this.route.fleet.name,
       backend: this.failover?.backend?.id,
       attempts: this.failover?.attempts ?? 0,
       error,
+      keepsGeneration: !leave,
     });
   }
 }
-
-/** For a completion whose lease is released later (by the tunnel). */
-const NO_LEASE = { leave(): void {} };
 
 function responseHead(status: number, fields: readonly string[]): string {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;

@@ -11,6 +11,7 @@
  * ticker checks, not timers per request.
  */
 import type { Socket } from "node:net";
+import { Exchange } from "../http/exchange.js";
 import { onlyContinue } from "../http/expect.js";
 import { closeParserSoon, consumeSocket, methodName, startReading, stopReading, strictParser, type NativeParser, type ParseError, type ParserOwner } from "./llhttp.js";
 import { ClientRequest, type BodySource } from "./request.js";
@@ -287,7 +288,7 @@ export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
       return;
     }
     if (entry.expectContinue) this.socket.write(CONTINUE, "latin1");
-    this.host.handlers.request(req, res);
+    this.host.handlers.request(new Exchange(req, res));
   }
 
   finished(res: ClientResponse, complete: boolean): void {
@@ -383,7 +384,7 @@ export class ClientConnection implements BodySource, ResponseSink, ParserOwner {
     // Bytes after the head wait in the kernel until the tunnel pipes the socket.
     socket.pause();
     socket.on("error", destroySelf);
-    this.host.handlers.upgrade(req, socket, head);
+    this.host.handlers.upgrade(new Exchange(req, { socket, head }));
   }
 
   /** Stops parsing and forgets the socket (an Upgrade tunnel owns it now). */

@@ -1,6 +1,6 @@
 /**
  * Node's own llhttp binding: the parser behind http.request and the http
- * server. edgeform parses backend responses (forward/h1) and client requests
+ * server. edgeform parses backend responses (http1/client/) and client requests
  * (http1/) with it directly, skipping the IncomingMessage / ServerResponse
  * stream machinery that costs more than the parsing itself.
  *
@@ -10,7 +10,9 @@
  * to undici upstream and to node:http for clients.
  */
 import { createRequire } from "node:module";
-import type { Socket } from "node:net";
+import net, { type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** The binding's methods and callback slots (see lib/_http_common.js and lib/_http_server.js in Node). */
 export interface NativeParser {
@@ -88,12 +90,12 @@ export const HTTPParser = binding?.parser;
 
 /**
  * The one feature probe of the fast paths: every internal the client side
- * (http1/server.ts) and the upstream side (forward/h1/) use, checked once.
+ * (http1/server.ts) and the upstream side (http1/client/) use, checked once.
  * Both sides take the fast path only when nothing is missing, and both fall
  * back together (node:http server, undici client) otherwise, so a Node
  * upgrade that drops or changes one internal costs speed, never correctness.
- * (The socket handle's readStart/readStop are used defensively: a socket
- * without them is simply not paused.)
+ * That includes the socket handle's readStart/readStop (stopReading and
+ * startReading below), without which a consumed socket could not be paused.
  */
 export const fastPath: { readonly usable: boolean; readonly missing: readonly string[] } = (() => {
   const missing: string[] = [];
@@ -107,8 +109,35 @@ export const fastPath: { readonly usable: boolean; readonly missing: readonly st
   for (const m of ["initialize", "execute", "finish", "close", "consume", "unconsume", "getCurrentBuffer"] as const) {
     if (typeof probe[m] !== "function") missing.push(`HTTPParser.prototype.${m}`);
   }
+  missing.push(...streamHandleMissing(sampleStreamHandle()));
   return { usable: missing.length === 0, missing };
 })();
+
+/** The reading controls stopReading/startReading call on a socket's handle, by name, that `handle` lacks. */
+export function streamHandleMissing(handle: unknown): string[] {
+  if (handle === null || typeof handle !== "object") return ["socket._handle"];
+  const h = handle as Record<string, unknown>;
+  return (["readStart", "readStop"] as const).filter((m) => typeof h[m] !== "function").map((m) => `socket._handle.${m}`);
+}
+
+/**
+ * A net socket's stream handle, made without any traffic: connect() creates
+ * the handle at once, and a pipe path that does not exist fails with ENOENT.
+ * Pipe and TCP handles share their stream methods (LibuvStreamWrap), and TLS
+ * handles have the same ones (StreamBase).
+ */
+function sampleStreamHandle(): unknown {
+  const socket = new net.Socket();
+  socket.on("error", () => {});
+  try {
+    socket.connect({ path: join(tmpdir(), `edgeform-probe-${process.pid}-does-not-exist`) });
+    return (socket as HandleSocket)._handle;
+  } catch {
+    return undefined;
+  } finally {
+    socket.destroy();
+  }
+}
 
 /** Method name for llhttp's method index. */
 export function methodName(index: number): string | undefined {

@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type ServerOptions, type ServerResponse } f
 import https from "node:https";
 import type { TlsOptions } from "node:tls";
 import type { Socket } from "node:net";
+import { Exchange } from "../http/exchange.js";
 import { onlyContinue } from "../http/expect.js";
 import { deadlineCheckMs } from "./limits.js";
 import type { ClientHandlers, ClientLimits, ClientServer, ProxyRequest, ProxyResponse } from "./types.js";
@@ -32,7 +33,7 @@ export class NodeClientServer implements ClientServer {
   readonly server: http.Server;
 
   constructor(limits: ClientLimits, handlers: ClientHandlers, tlsOptions?: TlsOptions) {
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => handlers.request(adaptRequest(req), res as unknown as ProxyResponse);
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => handlers.request(new Exchange(adaptRequest(req), res as unknown as ProxyResponse));
     const server: http.Server = tlsOptions === undefined
       ? http.createServer(nodeServerOptions(limits), onRequest)
       : https.createServer({ ...tlsOptions, ...nodeServerOptions(limits) }, onRequest);
@@ -53,9 +54,9 @@ export class NodeClientServer implements ClientServer {
         return;
       }
       if (req.httpVersion === "1.1") res.writeContinue();
-      handlers.request(adaptRequest(req), res as unknown as ProxyResponse);
+      handlers.request(new Exchange(adaptRequest(req), res as unknown as ProxyResponse));
     });
-    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => handlers.upgrade(adaptRequest(req), socket, head));
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => handlers.upgrade(new Exchange(adaptRequest(req), { socket, head })));
     this.server = server;
   }
 

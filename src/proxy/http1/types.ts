@@ -1,58 +1,20 @@
 /**
- * The client side of an exchange as the proxy sees it: a parsed request and
- * a response to write. Both the proxy's own HTTP/1.1 server (http1/server.ts)
- * and the node:http fallback (http1/node-server.ts) hand these to the
- * listener, so routing, forwarding and caching do not care which one parsed
- * the request.
+ * The client side of the HTTP/1.1 codec as its listener sees it. Both the
+ * proxy's own server (http1/server.ts) and the node:http fallback
+ * (http1/node-server.ts) turn each request into an Exchange (http/exchange.ts)
+ * and hand it to the listener.
  */
-import type { IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
-import type { Readable } from "node:stream";
+import type { Exchange, UpgradeExchange } from "../http/exchange.js";
 
-export interface ProxyRequest {
-  readonly method: string;
-  /** The request target as received (origin-form, or absolute-form). */
-  readonly url: string;
-  /** "1.1" or "1.0". */
-  readonly httpVersion: string;
-  /** Name/value pairs as received, names in their original case. */
-  readonly rawHeaders: string[];
-  /** Lower-cased names, duplicates joined as Node does (built on first use). */
-  readonly headers: IncomingHttpHeaders;
-  readonly socket: Socket;
-  /** The request body; ends at once when there is none. */
-  readonly body: Readable;
-  /** Whether any of the body has been read (so it cannot be sent again). */
-  bodyTouched(): boolean;
-}
-
-export interface ProxyResponse {
-  /** Starts the response. Throws when a header name or value cannot be written safely. */
-  writeHead(status: number, headers: string[]): void;
-  /** Writes a body chunk; false means wait for "drain". */
-  write(chunk: Buffer): boolean;
-  end(chunk?: Buffer | string): void;
-  /** Cuts the client connection (the response cannot be completed). */
-  destroy(): void;
-  readonly headersSent: boolean;
-  readonly destroyed: boolean;
-  /** Set to false to close the connection after this response (graceful shutdown). */
-  shouldKeepAlive: boolean;
-  /**
-   * "close": the connection went away (with node:http, also after a normal
-   * end, so listeners check whether they finished first); "drain": a write
-   * that returned false may be retried. Listeners are called with the
-   * response as `this`.
-   */
-  on(event: "close", listener: (this: ProxyResponse) => void): unknown;
-  once(event: "drain", listener: (this: ProxyResponse) => void): unknown;
-}
+export type { ProxyRequest, ProxyResponse } from "../http/messages.js";
 
 /** What a listener does with what its server parsed. */
 export interface ClientHandlers {
-  request(req: ProxyRequest, res: ProxyResponse): void;
-  /** An Upgrade request: the socket is the listener's from here on; `head` holds bytes read past the request head. */
-  upgrade(req: ProxyRequest, socket: Socket, head: Buffer): void;
+  /** A request, as the Exchange the codec made for it (routing, the generation and the rest are filled in by the listener). */
+  request(exchange: Exchange): void;
+  /** An Upgrade request: its socket is the listener's from here on (exchange.res.socket); exchange.res.head holds bytes read past the request head. */
+  upgrade(exchange: UpgradeExchange): void;
   /**
    * A request the server refused before any handler saw it (malformed,
    * smuggling-shaped, oversized, too slow). The listener answers (when

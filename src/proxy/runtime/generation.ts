@@ -1,21 +1,21 @@
 /**
- * One config generation: the compiled router, the clusters and retry budgets
+ * One config generation: the compiled router, the fleets and retry budgets
  * it uses, and TCP listener bindings. A reload builds a new generation and
  * swaps one pointer; requests keep the generation they started with (they
- * hold a lease), and the old generation releases its clusters only when its
+ * hold a lease), and the old generation releases its fleets only when its
  * last request has finished.
  */
 import type { ProxyRuntimeConfig, TcpListenerConfig } from "../../plan/proxy-config.js";
 import type { HttpCacheLayer, Selector } from "../upstream/contracts.js";
 import type { FailoverTarget } from "../upstream/failover.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
-import type { ClusterRegistry } from "./cluster-registry.js";
-import { RouteRuntime, type RouteDeps } from "../forward/route-runtime.js";
-import type { GenerationLease } from "../http/request-context.js";
+import type { FleetRegistry } from "./fleet-registry.js";
+import { RouteRuntime, type RouteDeps } from "../http/route-runtime.js";
+import type { Generation } from "../http/exchange.js";
 import { Router } from "../http/router.js";
 import { TrustedProxies } from "../http/trusted-proxies.js";
 import { viaValue, type ForwardingIdentity } from "../http/headers.js";
-import { createSelector, RetryBudget, type Cluster } from "../upstream/index.js";
+import { createSelector, RetryBudget, type Fleet } from "../upstream/index.js";
 
 /**
  * TCP connections are retried only when the connect failed (nothing was
@@ -28,12 +28,11 @@ export interface TcpBinding extends FailoverTarget {
   readonly config: TcpListenerConfig;
 }
 
-function tcpBinding(config: TcpListenerConfig, cluster: Cluster, budget: RetryBudget, deps: RouteDeps): TcpBinding {
+function tcpBinding(config: TcpListenerConfig, fleet: Fleet, budget: RetryBudget, deps: RouteDeps): TcpBinding {
   const labels = { route: config.name, fleet: config.cluster };
   return {
     config,
-    fleet: config.cluster,
-    cluster,
+    fleet,
     selector: createSelector(config.balancer) as Selector,
     retry: TCP_RETRY,
     budget,
@@ -42,7 +41,7 @@ function tcpBinding(config: TcpListenerConfig, cluster: Cluster, budget: RetryBu
   };
 }
 
-export class RuntimeState implements GenerationLease {
+export class RuntimeState implements Generation {
   readonly router: Router<RouteRuntime>;
   readonly trust: TrustedProxies;
   readonly tcp = new Map<string, TcpBinding>();
@@ -50,8 +49,8 @@ export class RuntimeState implements GenerationLease {
   private caches: ReadonlyMap<string, HttpCacheLayer> = new Map();
   /** What this generation tells backends and clients about the proxy, per HTTP listener (immutable). */
   private readonly identities = new Map<string, ForwardingIdentity>();
-  private readonly clusters = new Map<string, Cluster>();
-  private readonly fresh: Cluster[] = [];
+  private readonly fleets = new Map<string, Fleet>();
+  private readonly fresh: Fleet[] = [];
   private inflight = 0;
   private retired = false;
   private drained: (() => void) | undefined;
@@ -59,16 +58,16 @@ export class RuntimeState implements GenerationLease {
 
   constructor(
     readonly config: ProxyRuntimeConfig,
-    private readonly registry: ClusterRegistry,
+    private readonly registry: FleetRegistry,
     deps: RouteDeps,
   ) {
     this.whenDrained = new Promise((resolve) => (this.drained = resolve));
     this.trust = new TrustedProxies(config.trustedProxies);
     const budgets = new Map<string, RetryBudget>();
     for (const c of config.clusters) {
-      const { cluster, fresh } = registry.acquire(c);
-      this.clusters.set(c.name, cluster);
-      if (fresh) this.fresh.push(cluster);
+      const { fleet, fresh } = registry.acquire(c);
+      this.fleets.set(c.name, fleet);
+      if (fresh) this.fresh.push(fleet);
       budgets.set(c.name, new RetryBudget(config.retryBudget));
     }
     const via = viaValue(config.name);
@@ -79,10 +78,10 @@ export class RuntimeState implements GenerationLease {
       this.identities.set(l.name, Object.freeze({ via, proto: l.tls === undefined ? "http" : "https", hsts: l.tls?.hsts }));
     }
     this.router = new Router(config.routes, httpListeners, (route, listener) =>
-      new RouteRuntime(route, listener, this.cluster(route.cluster), budgets.get(route.cluster)!, this.identity(listener), deps),
+      new RouteRuntime({ config: route, listener, fleet: this.fleet(route.cluster), budget: budgets.get(route.cluster)!, identity: this.identity(listener) }, deps),
     );
     for (const l of config.listeners) {
-      if (l.protocol === "tcp") this.tcp.set(l.name, tcpBinding(l, this.cluster(l.cluster), budgets.get(l.cluster)!, deps));
+      if (l.protocol === "tcp") this.tcp.set(l.name, tcpBinding(l, this.fleet(l.cluster), budgets.get(l.cluster)!, deps));
     }
   }
 
@@ -112,19 +111,19 @@ export class RuntimeState implements GenerationLease {
     return identity;
   }
 
-  /** Starts discovery and health checks of clusters this generation created. */
+  /** Starts discovery and health checks of fleets this generation created. */
   async start(): Promise<void> {
     await Promise.all(this.fresh.map((c) => c.start()));
   }
 
-  cluster(name: string): Cluster {
-    const c = this.clusters.get(name);
+  fleet(name: string): Fleet {
+    const c = this.fleets.get(name);
     if (!c) throw new Error(`route refers to unknown fleet "${name}"`);
     return c;
   }
 
-  allClusters(): Iterable<Cluster> {
-    return this.clusters.values();
+  allFleets(): Iterable<Fleet> {
+    return this.fleets.values();
   }
 
   /** A request (or connection) begins on this generation. */
@@ -142,7 +141,7 @@ export class RuntimeState implements GenerationLease {
 
   /**
    * No new requests will start here; resolves when the last in-flight one
-   * has finished, after which the generation's clusters are released.
+   * has finished, after which the generation's fleets are released.
    */
   retire(): Promise<void> {
     if (!this.retired) {
@@ -154,7 +153,7 @@ export class RuntimeState implements GenerationLease {
   }
 
   private dispose(): void {
-    for (const c of this.clusters.values()) this.registry.release(c);
-    this.clusters.clear();
+    for (const c of this.fleets.values()) this.registry.release(c);
+    this.fleets.clear();
   }
 }

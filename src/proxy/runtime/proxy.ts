@@ -1,11 +1,11 @@
 /**
  * A running proxy in one process: its listeners, the current config
- * generation, and the resources generations share (upstream pools, clusters,
+ * generation, and the resources generations share (upstream pools, fleets,
  * cache layers, metrics). startProxy() is what main.ts, workers and tests use.
  *
  * Reload: validate → build and start the new generation → bind listeners
  * whose address is new → swap the generation pointer → close listeners that
- * went away → retire the old generation (it releases its clusters when its
+ * went away → retire the old generation (it releases its fleets when its
  * last in-flight request ends). Listeners whose address is unchanged keep
  * their sockets, so no connection is refused or dropped.
  *
@@ -18,9 +18,9 @@ import { EdgeformError } from "../../errors.js";
 import type { ProxyRuntimeConfig } from "../../plan/proxy-config.js";
 import { AdminServer, type AdminActions } from "./admin.js";
 import { CacheLayers, type PurgeRequest } from "./cache-layers.js";
-import { ClusterRegistry } from "./cluster-registry.js";
+import { FleetRegistry } from "./fleet-registry.js";
 import { validateRuntimeConfig } from "./config.js";
-import { UpstreamPools } from "../forward/pools.js";
+import { UpstreamPools } from "../upstream/pools.js";
 import { createLogger, flushLogger, type Logger } from "./log.js";
 import { ProxyMetrics } from "./metrics.js";
 import { HttpListener, type ProxyHost } from "../http/server.js";
@@ -74,7 +74,7 @@ class Proxy implements ProxyHost, RunningProxy {
   readonly caches: CacheLayers;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
-  private readonly clusters: ClusterRegistry;
+  private readonly fleets: FleetRegistry;
   private readonly pools: UpstreamPools;
   private readonly listeners = new Map<string, Listener>();
   private admin: AdminServer | undefined;
@@ -88,10 +88,10 @@ class Proxy implements ProxyHost, RunningProxy {
     this.logger = options.logger ?? createLogger({ base: { proxy: config.name } });
     this.metrics = new ProxyMetrics(options.registry ?? new Registry());
     certificateExpiryGauge(this.metrics.registry);
-    this.clusters = new ClusterRegistry(this.metrics, this.logger);
-    this.pools = new UpstreamPools(() => this.clusters.liveBackendIds());
+    this.fleets = new FleetRegistry(this.metrics, this.logger);
+    this.pools = new UpstreamPools(() => this.fleets.liveBackendIds());
     this.caches = new CacheLayers(this.metrics.registry, this.logger);
-    this.state = new RuntimeState(config, this.clusters, { pools: this.pools, metrics: this.metrics });
+    this.state = new RuntimeState(config, this.fleets, { pools: this.pools, metrics: this.metrics });
   }
 
   get ports(): Record<string, number> {
@@ -130,7 +130,7 @@ class Proxy implements ProxyHost, RunningProxy {
     if (this.closing) throw new EdgeformError("EF_PROXY_CONFIG", "the proxy is shutting down; reload ignored");
     const config = validateRuntimeConfig(raw);
     const old = this.state;
-    const state = new RuntimeState(config, this.clusters, { pools: this.pools, metrics: this.metrics });
+    const state = new RuntimeState(config, this.fleets, { pools: this.pools, metrics: this.metrics });
     const added: Listener[] = [];
     try {
       await state.start();
@@ -172,7 +172,7 @@ class Proxy implements ProxyHost, RunningProxy {
     this.metrics.configLoaded(JSON.stringify(config));
     void old.retire().then(oldDrained);
     for (const l of replaced) void l.close(this.drainMs(config));
-    this.logger.info({ event: "reloaded", ports: this.ports, routes: config.routes.length, clusters: config.clusters.length }, "config reloaded");
+    this.logger.info({ event: "reloaded", ports: this.ports, routes: config.routes.length, fleets: config.clusters.length }, "config reloaded");
   }
 
   /** The admin endpoints' view of this process. */
@@ -191,7 +191,7 @@ class Proxy implements ProxyHost, RunningProxy {
     // backend is reported, never a reason to pull the replica: the other routes still work,
     // and load balancers would otherwise replace every replica when one fleet is down.
     const ready = this.closing === undefined && this.listeners.size === this.state.config.listeners.length;
-    for (const c of this.state.allClusters()) fleets[c.name] = c.snapshot().usable.length;
+    for (const c of this.state.allFleets()) fleets[c.name] = c.snapshot().usable.length;
     return { ready, detail: { listeners: this.ports, usableBackends: fleets } };
   }
 
@@ -216,7 +216,7 @@ class Proxy implements ProxyHost, RunningProxy {
     await Promise.race([this.state.retire(), new Promise<void>((r) => setTimeout(r, 1000).unref())]);
     await this.pools.close();
     await this.caches.close();
-    this.clusters.stopAll();
+    this.fleets.stopAll();
     if (this.admin) await this.admin.close();
     this.logger.info({ event: "stopped" }, "proxy stopped");
     flushLogger(this.logger);

@@ -9,7 +9,7 @@
 import net, { type Socket } from "node:net";
 import type { TcpListenerConfig } from "../../plan/proxy-config.js";
 import type { Backend } from "../upstream/contracts.js";
-import { classifyUpstreamError } from "../forward/errors.js";
+import { classifyUpstreamError } from "../upstream/errors.js";
 import { Failover } from "../upstream/failover.js";
 import type { Logger } from "../runtime/log.js";
 import type { ProxyMetrics } from "../runtime/metrics.js";

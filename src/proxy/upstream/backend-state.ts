@@ -1,6 +1,6 @@
 /**
- * The Cluster's live record of one backend. Selection and the forwarder see
- * it through the read-only BackendState contract; only the Cluster writes it.
+ * The Fleet's live record of one backend. Selection and the forwarder see
+ * it through the read-only BackendState contract; only the Fleet writes it.
  * In-flight counts and latency change per request and are written in place:
  * they never cause a snapshot swap, which is reserved for membership and
  * usability changes.

@@ -1,7 +1,7 @@
 /**
  * Backend identity. One place builds Backend objects so every part of the
- * upstream layer (discovery, health, selection, the forwarder's `exclude`
- * sets) agrees on what "the same backend" means.
+ * upstream layer (discovery, health, selection, the failover loop's
+ * passive health) agrees on what "the same backend" means.
  */
 import { isIPv6 } from "node:net";
 import type { Backend } from "./contracts.js";

@@ -4,8 +4,8 @@
  * preference order, and the caller (the forwarder, with retries and the retry
  * budget) decides acceptance. The cache layer wraps a fetch of the upstream.
  *
- * Implementations: upstream/ (discovery, health, selection, cluster),
- * forward/ + http/ (HTTP), upstream/failover.ts (the attempt loop of every
+ * Implementations: upstream/ (discovery, health, selection, fleet),
+ * http/ (HTTP; upstream/attempts.ts its undici handler), upstream/failover.ts (the attempt loop of every
  * protocol), tcp/ (L4), cache/ (RFC 9111).
  */
 import type { IncomingHttpHeaders } from "node:http";
@@ -24,7 +24,7 @@ export interface Backend {
 
 /**
  * Live per-backend state shared by health, selection and the forwarder.
- * Mutated only by its owner (the Cluster); selection reads it.
+ * Mutated only by its owner (the Fleet); selection reads it.
  */
 export interface BackendState {
   readonly backend: Backend;
@@ -39,7 +39,7 @@ export interface BackendState {
 }
 
 /**
- * An immutable snapshot of a cluster's backends, swapped whole when discovery
+ * An immutable snapshot of a fleet's backends, swapped whole when discovery
  * or health changes, so the request path never takes a lock.
  */
 export interface BackendSet {
@@ -54,8 +54,6 @@ export interface BackendSet {
 export interface SelectionContext {
   /** consistent-hash key, already extracted (header/cookie/path/client-ip); undefined = no key. */
   hashKey?: string;
-  /** Backends already tried by this request (retries go elsewhere). */
-  exclude?: ReadonlySet<string>;
 }
 
 /** One load-balancing algorithm. Yields candidates best first; never blocks. */
@@ -69,8 +67,8 @@ export interface Selector {
 
 export type Outcome = "success" | "http-5xx" | "connect-failure" | "reset" | "timeout";
 
-/** What the forwarder tells a cluster about a request it made. */
-export interface ClusterFeedback {
+/** What the forwarder tells a fleet about a request it made. */
+export interface FleetFeedback {
   acquire(backend: Backend): void;
   release(backend: Backend, outcome: Outcome, latencyMs: number): void;
 }

@@ -16,14 +16,14 @@
  * with "no".
  */
 import type { Backend, BackendState, Outcome, SelectionContext, Selector } from "./contracts.js";
-import type { Cluster } from "./cluster.js";
+import type { Fleet } from "./fleet.js";
 import type { RetryBudget } from "./retry-budget.js";
 import { isIdempotent, type RetryPolicy } from "./retry-policy.js";
 
 /** What the loop needs from a route (or a TCP listener): who to ask, by which rules, where to count. */
 export interface FailoverTarget {
-  readonly fleet: string;
-  readonly cluster: Cluster;
+  /** The fleet's backends, their health and in-flight counts. */
+  readonly fleet: Fleet;
   readonly selector: Selector;
   readonly retry: RetryPolicy;
   readonly budget: RetryBudget;
@@ -59,7 +59,7 @@ export class Failover {
   ) {
     target.budget.requestStarted();
     const selection = hashKey === undefined ? NO_KEY : { hashKey };
-    this.candidates = target.selector.candidates(target.cluster.snapshot(), selection)[Symbol.iterator]();
+    this.candidates = target.selector.candidates(target.fleet.snapshot(), selection)[Symbol.iterator]();
   }
 
   /** The first backend to try, or undefined when the fleet has none usable (the loop is then settled). */
@@ -73,13 +73,13 @@ export class Failover {
   begin(backend: Backend): void {
     this.attempts++;
     this.backend = backend;
-    this.target.cluster.acquire(backend);
+    this.target.fleet.acquire(backend);
     this.attemptStart = performance.now();
   }
 
   /** The current attempt is over, with what passive health should learn from it. */
   end(outcome: Outcome): void {
-    this.target.cluster.release(this.backend!, outcome, performance.now() - this.attemptStart);
+    this.target.fleet.release(this.backend!, outcome, performance.now() - this.attemptStart);
   }
 
   /**

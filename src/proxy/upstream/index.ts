@@ -1,10 +1,10 @@
 /**
  * The proxy's upstream layer: discovery (who the backends are), health
  * (which are usable), selection (in what order to try them), and the retry
- * budget. The forwarder uses Cluster + createSelector + extractHashKey +
+ * budget. The forwarder uses Fleet + createSelector + extractHashKey +
  * RetryBudget; the rest is exported for tests and tools.
  */
-export { Cluster, type ClusterEvents, type ClusterOptions } from "./cluster.js";
+export { Fleet, type FleetEvents, type FleetOptions } from "./fleet.js";
 export { backendId, createBackend } from "./backend.js";
 export { buildSnapshot } from "./snapshot.js";
 export { extractHashKey, type HashKeyRequest } from "./hash-key.js";

@@ -8,7 +8,7 @@
  *
  * The route's `on` list says which failures are worth it; every retry goes
  * to a backend not tried yet and needs the fleet's retry budget. The
- * per-try timeout is the route's headersTimeout (forward/route-runtime.ts).
+ * per-try timeout is the route's headersTimeout (http/route-runtime.ts).
  */
 import type { RetryConfig } from "../../plan/proxy-config.js";
 import type { Outcome } from "./contracts.js";

@@ -1,7 +1,7 @@
 /**
- * Discovery finds the backends of a cluster; it knows nothing about health or
+ * Discovery finds the backends of a fleet; it knows nothing about health or
  * selection (pingora's ServiceDiscovery). A failed lookup is reported, never
- * thrown, so the cluster can keep serving its last known set.
+ * thrown, so the fleet can keep serving its last known set.
  */
 import type { Backend } from "../contracts.js";
 

@@ -1,4 +1,4 @@
-/** Builds the discovery a cluster config asks for. */
+/** Builds the discovery a fleet config asks for. */
 import type { DiscoveryConfig } from "../../../plan/proxy-config.js";
 import type { Discovery, Lookup } from "./discovery.js";
 import { CloudMapDiscovery } from "./cloud-map.js";

@@ -65,7 +65,7 @@ export class ActiveHealthChecker {
     }
     if (loop.stopped) return;
     this.onResult(loop.backend, result);
-    if (loop.stopped) return; // onResult may have stopped the cluster
+    if (loop.stopped) return; // onResult may have stopped the fleet
     const wait = Math.max(0, this.intervalMs - (Date.now() - started));
     loop.timer = setTimeout(() => void this.run(loop), wait);
     // Health checks alone must not keep a process alive that is shutting down.

@@ -5,7 +5,7 @@
  * baseEjection * 2^(k-1) (k = its ejection count), capped at maxEjection.
  *
  * Pure state machine with an injectable clock: it says *when* a backend
- * deserves ejection; the Cluster decides *whether* (it refuses ejections that
+ * deserves ejection; the Fleet decides *whether* (it refuses ejections that
  * would push the fleet below the panic threshold).
  */
 import type { Outcome } from "../contracts.js";

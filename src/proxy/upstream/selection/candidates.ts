@@ -1,8 +1,8 @@
 /**
  * The candidate sequence most selectors return: up to two preferred backends
  * (by index into `set.usable`), then every other usable backend walking the
- * list from `start`, skipping `exclude` — so a retry always finds a backend
- * it has not tried while any is left.
+ * list from `start`, each usable backend once — so a retry (which takes the
+ * next candidate) always finds a backend it has not tried while any is left.
  *
  * A hand-written iterator rather than a generator: it is one small object per
  * request, and it reuses its result object (for-of reads `value` before asking
@@ -22,7 +22,6 @@ export class OrderedCandidates implements Iterator<BackendState>, Iterable<Backe
 
   constructor(
     private readonly list: readonly BackendState[],
-    private readonly exclude: ReadonlySet<string> | undefined,
     private readonly first: number,
     private readonly second: number,
     private readonly start: number,
@@ -33,22 +32,21 @@ export class OrderedCandidates implements Iterator<BackendState>, Iterable<Backe
   }
 
   next(): IteratorResult<BackendState> {
-    const { list, exclude, first, second } = this;
+    const { list, first, second } = this;
     if (this.phase === 0) {
       this.phase = 1;
-      if (first >= 0 && !excluded(list[first]!, exclude)) return this.yield(list[first]!);
+      if (first >= 0) return this.yield(list[first]!);
     }
     if (this.phase === 1) {
       this.phase = 2;
-      if (second >= 0 && second !== first && !excluded(list[second]!, exclude)) return this.yield(list[second]!);
+      if (second >= 0 && second !== first) return this.yield(list[second]!);
     }
     const n = list.length;
     while (this.step < n) {
       let i = this.start + this.step++;
       if (i >= n) i -= n;
       if (i === first || i === second) continue;
-      const s = list[i]!;
-      if (!excluded(s, exclude)) return this.yield(s);
+      return this.yield(list[i]!);
     }
     return DONE;
   }
@@ -57,8 +55,4 @@ export class OrderedCandidates implements Iterator<BackendState>, Iterable<Backe
     this.result.value = s;
     return this.result;
   }
-}
-
-export function excluded(s: BackendState, exclude: ReadonlySet<string> | undefined): boolean {
-  return exclude !== undefined && exclude.size > 0 && exclude.has(s.backend.id);
 }

@@ -21,7 +21,7 @@
  * Without a key (header or cookie absent) a request lands at a random point.
  */
 import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
-import { excluded, NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
+import { NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 import { hash32 } from "./hash.js";
 import type { RandomSource } from "./random-source.js";
 
@@ -63,10 +63,10 @@ export class ConsistentHashSelector implements Selector {
     const ring = this.ring?.all === set.all ? this.ring : this.buildRing(set.all);
     const mask = this.mask?.set === set ? this.mask : this.buildMask(set, ring);
     // Only weight-0 backends are usable: nothing is on the ring, take them in order.
-    if (ring.hashes.length === 0) return new OrderedCandidates(set.usable, ctx.exclude, -1, -1, 0);
+    if (ring.hashes.length === 0) return new OrderedCandidates(set.usable, -1, -1, 0);
     const h = ctx.hashKey !== undefined ? hash32(ctx.hashKey) : (this.random() * 4294967296) >>> 0;
     const capacity = this.boundedLoad !== undefined ? loadCapacity(set.usable, this.boundedLoad) : Infinity;
-    return new RingCandidates(ring, mask, set.usable, lowerBound(ring.hashes, h), capacity, ctx.exclude);
+    return new RingCandidates(ring, mask, set.usable, lowerBound(ring.hashes, h), capacity);
   }
 
   rebuild(set: BackendSet): void {
@@ -159,7 +159,6 @@ class RingCandidates implements Iterator<BackendState>, Iterable<BackendState> {
     private readonly usable: readonly BackendState[],
     private readonly start: number,
     private readonly capacity: number,
-    private readonly exclude: ReadonlySet<string> | undefined,
   ) {}
 
   [Symbol.iterator](): Iterator<BackendState> {
@@ -175,8 +174,7 @@ class RingCandidates implements Iterator<BackendState>, Iterable<BackendState> {
     if (this.phase === 1) {
       const deferred = this.deferred;
       while (deferred && this.deferredAt < deferred.length) {
-        const s = this.ring.all[deferred[this.deferredAt++]!]!;
-        if (!excluded(s, this.exclude)) return this.yield(s);
+        return this.yield(this.ring.all[deferred[this.deferredAt++]!]!);
       }
       this.phase = 2;
     }
@@ -185,7 +183,7 @@ class RingCandidates implements Iterator<BackendState>, Iterable<BackendState> {
       const s = this.usable[this.restAt++]!;
       const i = this.ring.index.get(s);
       if (i !== undefined && seen[i] === 1) continue;
-      if (!excluded(s, this.exclude)) return this.yield(s);
+      return this.yield(s);
     }
     return DONE;
   }
@@ -210,7 +208,6 @@ class RingCandidates implements Iterator<BackendState>, Iterable<BackendState> {
         this.seenCount++;
       }
       const s = all[owner]!;
-      if (excluded(s, this.exclude)) continue;
       if (s.inflight >= this.capacity) {
         (this.deferred ??= []).push(owner);
         continue;

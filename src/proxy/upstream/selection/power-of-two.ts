@@ -19,17 +19,17 @@ export abstract class PowerOfTwoSelector implements Selector {
   /** Lower is better. */
   protected abstract cost(state: BackendState): number;
 
-  candidates(set: BackendSet, ctx: SelectionContext): Iterable<BackendState> {
+  candidates(set: BackendSet, _ctx: SelectionContext): Iterable<BackendState> {
     const list = set.usable;
     const n = list.length;
     if (n === 0) return NO_CANDIDATES;
-    if (n === 1) return new OrderedCandidates(list, ctx.exclude, 0, -1, 0);
+    if (n === 1) return new OrderedCandidates(list, 0, -1, 0);
     const a = randomIndex(this.random, n);
     let b = randomIndex(this.random, n - 1);
     if (b >= a) b++;
     const preferB = this.cost(list[b]!) < this.cost(list[a]!);
     const first = preferB ? b : a;
     const second = preferB ? a : b;
-    return new OrderedCandidates(list, ctx.exclude, first, second, first + 1 < n ? first + 1 : 0);
+    return new OrderedCandidates(list, first, second, first + 1 < n ? first + 1 : 0);
   }
 }

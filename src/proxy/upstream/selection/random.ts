@@ -14,13 +14,13 @@ export class RandomSelector implements Selector {
 
   constructor(private readonly random: RandomSource = Math.random) {}
 
-  candidates(set: BackendSet, ctx: SelectionContext): Iterable<BackendState> {
+  candidates(set: BackendSet, _ctx: SelectionContext): Iterable<BackendState> {
     const list = set.usable;
     const n = list.length;
     if (n === 0) return NO_CANDIDATES;
     if (list !== this.list) this.rebuild(set);
     const first = this.cumulative ? this.weightedIndex(this.cumulative) : randomIndex(this.random, n);
-    return new OrderedCandidates(list, ctx.exclude, first, -1, first + 1 < n ? first + 1 : 0);
+    return new OrderedCandidates(list, first, -1, first + 1 < n ? first + 1 : 0);
   }
 
   rebuild(set: BackendSet): void {

@@ -25,6 +25,6 @@ export class RoundRobinSelector implements Selector {
     if (this.unequalWeights) return (this.weighted ??= new WeightedRoundRobinSelector()).candidates(set, ctx);
     const start = this.cursor % n;
     this.cursor = this.cursor >= 0x3fffffff ? 0 : this.cursor + 1;
-    return new OrderedCandidates(set.usable, ctx.exclude, -1, -1, start);
+    return new OrderedCandidates(set.usable, -1, -1, start);
   }
 }

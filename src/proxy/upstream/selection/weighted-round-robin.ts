@@ -9,33 +9,32 @@
  * does not reset the rotation.
  */
 import type { BackendSet, BackendState, SelectionContext, Selector } from "../contracts.js";
-import { excluded, NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
+import { NO_CANDIDATES, OrderedCandidates } from "./candidates.js";
 
 export class WeightedRoundRobinSelector implements Selector {
   readonly algorithm = "weighted-round-robin";
   private list: readonly BackendState[] | undefined;
   private scores = new Float64Array(0);
 
-  candidates(set: BackendSet, ctx: SelectionContext): Iterable<BackendState> {
+  candidates(set: BackendSet, _ctx: SelectionContext): Iterable<BackendState> {
     const list = set.usable;
     const n = list.length;
     if (n === 0) return NO_CANDIDATES;
     if (list !== this.list) this.rebuild(set);
     const scores = this.scores;
-    const exclude = ctx.exclude;
     let total = 0;
     let best = -1;
     for (let i = 0; i < n; i++) {
       const s = list[i]!;
       const w = s.backend.weight;
-      if (w <= 0 || excluded(s, exclude)) continue;
+      if (w <= 0) continue;
       scores[i]! += w;
       total += w;
       if (best < 0 || scores[i]! > scores[best]!) best = i;
     }
-    if (best < 0) return new OrderedCandidates(list, exclude, -1, -1, 0);
+    if (best < 0) return new OrderedCandidates(list, -1, -1, 0);
     scores[best]! -= total;
-    return new OrderedCandidates(list, exclude, best, -1, best + 1 < n ? best + 1 : 0);
+    return new OrderedCandidates(list, best, -1, best + 1 < n ? best + 1 : 0);
   }
 
   rebuild(set: BackendSet): void {

@@ -11,11 +11,11 @@
  */
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import type { Backend } from "../upstream/contracts.js";
-import { Failover, type ResendRules } from "../upstream/failover.js";
-import { invalidUpstreamResponse } from "../http/upstream-response.js";
+import type { Backend } from "./contracts.js";
+import { Failover, type FailoverTarget, type ResendRules } from "./failover.js";
+import { invalidUpstreamResponse } from "./invalid-response.js";
 import { classifyUpstreamError, NoBackendError, neverReachedBackend, type Failure } from "./errors.js";
-import type { BackendBinding, RouteRuntime } from "./route-runtime.js";
+import type { BackendBinding } from "./backend-binding.js";
 
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
@@ -29,7 +29,30 @@ export class ClientGoneError extends Error {
   }
 }
 
-export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler, ResendRules {
+/** What the attempt loop needs from a route: the failover rules, the backends' pools, the timeouts. */
+export interface UpstreamRoute extends FailoverTarget {
+  /** undici headersTimeout: time to the response head (per try when perTryTimeout is set). */
+  readonly headersTimeout: number;
+  /** undici bodyTimeout: longest silence while the body streams. */
+  readonly bodyTimeout: number;
+  binding(backend: Backend): BackendBinding;
+}
+
+/** One upstream request: where it goes and what is sent (a routed Exchange is one). */
+export interface UpstreamRequest<R extends UpstreamRoute = UpstreamRoute> {
+  readonly route: R;
+  /** consistent-hash key of the route's balancer, undefined when it has none. */
+  readonly hashKey: string | undefined;
+  readonly method: string;
+  /** Origin-form target. */
+  readonly path: string;
+  /** Flat [name, value, …] as sent upstream. */
+  readonly headers: string[];
+  /** Streams through once; null when the request has none. */
+  readonly body: Readable | null;
+}
+
+export abstract class UpstreamAttempts<R extends UpstreamRoute = UpstreamRoute> implements Dispatcher.DispatchHandler, ResendRules {
   protected backend: Backend | undefined;
   protected binding: BackendBinding | undefined;
   protected controller: Controller | null = null;
@@ -42,19 +65,22 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler, Re
   private next: Backend | undefined;
   private discarding = false;
 
-  constructor(
-    readonly route: RouteRuntime,
-    readonly method: string,
-    protected readonly path: string,
-    protected readonly headers: string[],
-    protected readonly body: Readable | null,
-    hashKey: string | undefined,
-  ) {
-    this.hashKey = hashKey;
-    this.hasBody = body !== null;
-  }
-
+  readonly route: R;
+  readonly method: string;
   readonly hasBody: boolean;
+  protected readonly path: string;
+  protected readonly headers: string[];
+  protected readonly body: Readable | null;
+
+  constructor(request: UpstreamRequest<R>) {
+    this.route = request.route;
+    this.method = request.method;
+    this.path = request.path;
+    this.headers = request.headers;
+    this.body = request.body;
+    this.hashKey = request.hashKey;
+    this.hasBody = this.body !== null;
+  }
 
   /** Attempts dispatched so far. */
   get attempts(): number {
@@ -85,7 +111,7 @@ export abstract class UpstreamAttempts implements Dispatcher.DispatchHandler, Re
     const failover = (this.failover = new Failover(this.route, this, this.hashKey));
     const first = failover.first();
     if (first === undefined) {
-      this.deliverFailure(classifyUpstreamError(new NoBackendError(this.route.fleet)));
+      this.deliverFailure(classifyUpstreamError(new NoBackendError(this.route.fleet.name)));
       return;
     }
     this.send(first);

@@ -1,20 +1,20 @@
 /**
  * Upstream connection pools: one per backend address and connection
  * settings, kept across config reloads so keep-alive connections survive a
- * SIGHUP. Pools of backends no cluster knows any more are closed by a
+ * SIGHUP. Pools of backends no fleet knows any more are closed by a
  * periodic sweep once idle, so the request path does no bookkeeping for it.
  *
- * The client is H1Pool (forward/h1/: Node's llhttp, no per-request timers),
+ * The client is H1Pool (http1/client/: Node's llhttp, no per-request timers),
  * the faster of the two in bench/proxy; undici's Pool is the fallback when
  * Node's parser binding is unavailable, or on request with
  * EDGEFORM_UPSTREAM_CLIENT=undici (handy to compare the two).
  */
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
-import type { Backend } from "../upstream/contracts.js";
+import type { Backend } from "./contracts.js";
 import { fastPath } from "../http1/llhttp.js";
-import { H1Pool } from "./h1/pool.js";
-import type { UpstreamRequestOptions } from "./h1/request.js";
+import { H1Pool } from "../http1/client/pool.js";
+import type { UpstreamRequestOptions } from "../http1/client/request.js";
 import type { UpstreamTls } from "../tls/upstream-tls.js";
 
 export interface PoolSettings {
@@ -57,7 +57,7 @@ export class UpstreamPools {
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
-  /** `liveBackends` reports the ids any current cluster still has; others get closed when idle. */
+  /** `liveBackends` reports the ids any current fleet still has; others get closed when idle. */
   constructor(
     private readonly liveBackends: () => ReadonlySet<string>,
     readonly client: UpstreamClient = defaultUpstreamClient(),
@@ -89,7 +89,7 @@ export class UpstreamPools {
     return pool;
   }
 
-  /** Closes pools whose backend is gone from every cluster and has nothing in flight. */
+  /** Closes pools whose backend is gone from every fleet and has nothing in flight. */
   sweep(): void {
     if (this.closed) return;
     const live = this.liveBackends();

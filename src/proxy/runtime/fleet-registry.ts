@@ -1,24 +1,26 @@
 /**
- * Clusters shared by config generations: a reload keeps a fleet's Cluster
+ * Fleets shared by config generations: a reload keeps a fleet's Fleet object
  * (its health history, ejections and in-flight counts) when the fleet's
- * config did not change, and stops a cluster only when no generation uses it
- * any more. Cluster events become metrics and log lines here.
+ * config did not change, and stops a fleet only when no generation uses it
+ * any more. Fleet events become metrics and log lines here.
  */
+// The runtime config keeps its `clusters` / `cluster` keys (plan output and the proxy's config
+// schema); in proxy code a fleet is a Fleet.
 import type { ClusterConfig } from "../../plan/proxy-config.js";
 import type { BackendSet } from "../upstream/contracts.js";
 import type { Logger } from "./log.js";
 import type { ProxyMetrics } from "./metrics.js";
-import { Cluster } from "../upstream/index.js";
+import { Fleet } from "../upstream/index.js";
 
 interface Held {
   json: string;
-  cluster: Cluster;
+  fleet: Fleet;
   users: number;
   /** Backend ids whose health gauge is exported. */
   exported: Set<string>;
 }
 
-export class ClusterRegistry {
+export class FleetRegistry {
   private readonly byName = new Map<string, Held[]>();
 
   constructor(
@@ -26,50 +28,50 @@ export class ClusterRegistry {
     private readonly logger: Logger,
   ) {}
 
-  /** A cluster for `config`, shared with earlier generations when identical. Call release() when done. */
-  acquire(config: ClusterConfig): { cluster: Cluster; fresh: boolean } {
+  /** A fleet for `config`, shared with earlier generations when identical. Call release() when done. */
+  acquire(config: ClusterConfig): { fleet: Fleet; fresh: boolean } {
     const json = JSON.stringify(config);
     const list = this.byName.get(config.name) ?? [];
     const same = list.find((h) => h.json === json);
     if (same) {
       same.users++;
-      return { cluster: same.cluster, fresh: false };
+      return { fleet: same.fleet, fresh: false };
     }
-    const held: Held = { json, users: 1, exported: new Set(), cluster: undefined as unknown as Cluster };
-    held.cluster = this.create(config, held);
+    const held: Held = { json, users: 1, exported: new Set(), fleet: undefined as unknown as Fleet };
+    held.fleet = this.create(config, held);
     list.push(held);
     this.byName.set(config.name, list);
-    return { cluster: held.cluster, fresh: true };
+    return { fleet: held.fleet, fresh: true };
   }
 
-  release(cluster: Cluster): void {
-    const list = this.byName.get(cluster.name);
-    const held = list?.find((h) => h.cluster === cluster);
+  release(fleet: Fleet): void {
+    const list = this.byName.get(fleet.name);
+    const held = list?.find((h) => h.fleet === fleet);
     if (!list || !held || --held.users > 0) return;
-    cluster.stop();
+    fleet.stop();
     list.splice(list.indexOf(held), 1);
-    if (list.length === 0) this.byName.delete(cluster.name);
-    // A newer cluster of the same fleet exports the gauges now; only drop ones it does not have.
+    if (list.length === 0) this.byName.delete(fleet.name);
+    // A newer fleet of the same fleet exports the gauges now; only drop ones it does not have.
     const current = new Set(list.flatMap((h) => [...h.exported]));
-    for (const id of held.exported) if (!current.has(id)) this.metrics.forgetBackend(cluster.name, id);
+    for (const id of held.exported) if (!current.has(id)) this.metrics.forgetBackend(fleet.name, id);
   }
 
-  /** Ids of every backend any live cluster has (pools of others may be closed). */
+  /** Ids of every backend any live fleet has (pools of others may be closed). */
   liveBackendIds(): Set<string> {
     const ids = new Set<string>();
-    for (const list of this.byName.values()) for (const h of list) for (const s of h.cluster.snapshot().all) ids.add(s.backend.id);
+    for (const list of this.byName.values()) for (const h of list) for (const s of h.fleet.snapshot().all) ids.add(s.backend.id);
     return ids;
   }
 
   stopAll(): void {
-    for (const list of this.byName.values()) for (const h of list) h.cluster.stop();
+    for (const list of this.byName.values()) for (const h of list) h.fleet.stop();
     this.byName.clear();
   }
 
-  private create(config: ClusterConfig, held: Held): Cluster {
+  private create(config: ClusterConfig, held: Held): Fleet {
     const fleet = config.name;
     const log = this.logger.child({ fleet });
-    return new Cluster(config, {
+    return new Fleet(config, {
       events: {
         onHealthChange: (backend, healthy, reason) => {
           log[healthy ? "info" : "warn"]({ event: "health", backend: backend.id, healthy, reason }, `backend ${backend.id} is ${healthy ? "healthy" : "unhealthy"}`);

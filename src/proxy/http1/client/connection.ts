@@ -17,7 +17,7 @@
 import net, { type Socket } from "node:net";
 import tls, { type ConnectionOptions } from "node:tls";
 import type { Readable } from "node:stream";
-import { closeParserSoon, consumeSocket, startReading, stopReading, strictParser, type NativeParser, type ParserOwner } from "../../http1/llhttp.js";
+import { closeParserSoon, consumeSocket, startReading, stopReading, strictParser, type NativeParser, type ParserOwner } from "../llhttp.js";
 import type { H1Request } from "./request.js";
 
 export const enum Phase {

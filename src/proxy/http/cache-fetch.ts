@@ -7,10 +7,9 @@
  */
 import { Readable } from "node:stream";
 import type { UpstreamResponse } from "../upstream/contracts.js";
-import { endToEndHeaders } from "../http/headers.js";
-import { ClientGoneError, UpstreamAttempts } from "./attempts.js";
-import type { Failure } from "./errors.js";
-import type { RouteRuntime } from "./route-runtime.js";
+import { endToEndHeaders } from "./headers.js";
+import { ClientGoneError, UpstreamAttempts, type UpstreamRequest } from "../upstream/attempts.js";
+import type { Failure } from "../upstream/errors.js";
 
 /** Rejection (or body error) of a fetch that found no usable response; carries the classification. */
 export class UpstreamFailureError extends Error {
@@ -20,23 +19,26 @@ export class UpstreamFailureError extends Error {
   }
 }
 
+/** One fetch for the cache layer: the upstream request, and where its outcome goes. */
+export interface CacheFetchRequest extends UpstreamRequest {
+  resolve(response: UpstreamResponse): void;
+  reject(err: Error): void;
+  /** The foreground client's liveness before a response exists; undefined for background fetches. */
+  readonly clientGone: (() => boolean) | undefined;
+}
+
 export class FetchExchange extends UpstreamAttempts {
   private stream: Readable | undefined;
   private over = false;
+  private readonly resolve: (response: UpstreamResponse) => void;
+  private readonly reject: (err: Error) => void;
+  private readonly clientGone: (() => boolean) | undefined;
 
-  constructor(
-    route: RouteRuntime,
-    method: string,
-    path: string,
-    headers: string[],
-    body: Readable | null,
-    hashKey: string | undefined,
-    private readonly resolve: (response: UpstreamResponse) => void,
-    private readonly reject: (err: Error) => void,
-    /** The foreground client's liveness before a response exists; undefined for background fetches. */
-    private readonly clientGone: (() => boolean) | undefined,
-  ) {
-    super(route, method, path, headers, body, hashKey);
+  constructor(request: CacheFetchRequest) {
+    super(request);
+    this.resolve = request.resolve;
+    this.reject = request.reject;
+    this.clientGone = request.clientGone;
   }
 
   protected deliverHead(status: number, headers: Record<string, string | string[] | undefined>): void {

@@ -7,12 +7,14 @@
  * handler; the 'close' and 'drain' listeners are shared functions that find
  * it through a symbol on the response, so a request allocates no closures.
  */
-import type { ProxyRequest, ProxyResponse } from "../http1/types.js";
-import type { Exchange, ListenerContext } from "../http/exchange.js";
-import { forwardResponseHeaders } from "../http/headers.js";
-import { recordCompletion } from "../http/request-context.js";
-import { UpstreamAttempts } from "./attempts.js";
-import { respondWithFailure, unforwardableHeader, type Failure } from "./errors.js";
+import type { ProxyRequest, ProxyResponse } from "./messages.js";
+import type { RoutedExchange } from "./exchange.js";
+import { forwardResponseHeaders } from "./headers.js";
+import { recordCompletion } from "./request-context.js";
+import { UpstreamAttempts } from "../upstream/attempts.js";
+import type { RouteRuntime } from "./route-runtime.js";
+import { unforwardableHeader, type Failure } from "../upstream/errors.js";
+import { respondWithFailure } from "./short-answer.js";
 
 const kExchange = Symbol("edgeform.exchange");
 type TaggedResponse = ProxyResponse & { [kExchange]?: DirectExchange };
@@ -20,28 +22,22 @@ type TaggedResponse = ProxyResponse & { [kExchange]?: DirectExchange };
 /** nginx's status for "client closed the connection before the response". */
 export const CLIENT_CLOSED_STATUS = 499;
 
-export class DirectExchange extends UpstreamAttempts {
+export class DirectExchange extends UpstreamAttempts<RouteRuntime> {
   private finished = false;
-  private readonly requestId: string;
-
   private readonly req: ProxyRequest;
   private readonly res: ProxyResponse;
-  private readonly listener: ListenerContext;
 
-  constructor(private readonly exchange: Exchange) {
-    const { req, forwarded } = exchange;
-    super(exchange.route, req.method, exchange.path, forwarded.headers, forwarded.hasBody ? req.body : null, exchange.hashKey);
-    this.req = req;
+  constructor(private readonly exchange: RoutedExchange) {
+    super(exchange);
+    this.req = exchange.req;
     this.res = exchange.res;
-    this.listener = exchange.listener;
-    this.requestId = exchange.requestId;
     (this.res as TaggedResponse)[kExchange] = this;
     this.res.on("close", onResponseClose);
   }
 
   protected deliverHead(status: number, headers: Record<string, string | string[] | undefined>): void {
     try {
-      this.res.writeHead(status, forwardResponseHeaders(headers, this.route.identity, this.requestId));
+      this.res.writeHead(status, forwardResponseHeaders(headers, this.route.identity, this.exchange.requestId));
     } catch (err) {
       // Node refuses a header the backend sent (e.g. a character it will not write): the response is unusable.
       this.fail(unforwardableHeader(err));
@@ -88,14 +84,7 @@ export class DirectExchange extends UpstreamAttempts {
   private fail(failure: Failure): void {
     this.route.countFailure(failure.reason);
     const broken = this.res.headersSent;
-    respondWithFailure(this.res, failure, {
-      requestId: this.requestId,
-      via: this.route.identity.via,
-      route: this.route.name,
-      fleet: this.route.fleet,
-      backend: this.backendId,
-      logger: this.listener.logger,
-    });
+    respondWithFailure(this.exchange, failure, this.backendId);
     this.finish(broken ? this.status : failure.status, failure.reason);
   }
 
@@ -106,7 +95,7 @@ export class DirectExchange extends UpstreamAttempts {
     recordCompletion(this.exchange, answered ? this.binding!.series : this.route.localSeries, {
       status,
       route: this.route.name,
-      fleet: this.route.fleet,
+      fleet: this.route.fleet.name,
       backend: this.backendId,
       attempts: this.attempts,
       error,

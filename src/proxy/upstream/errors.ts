@@ -1,7 +1,7 @@
 /**
- * The one boundary where upstream failures become gateway responses (after
+ * The one boundary where upstream failures become gateway answers (after
  * fastify-reply-from's lib/errors.js): every transport error is classified
- * once into the outcome the cluster learns from, the status the client gets,
+ * once into the outcome the fleet learns from, the status the client gets,
  * a stable reason for metrics, and a short sentence for the log and body.
  *
  *   connect refused / unreachable / DNS   → 502  connect-failure
@@ -12,17 +12,17 @@
  *   malformed response                    → 502  invalid-response
  *   no usable backend                     → 503  no-backend
  *   request undici refuses to send        → 400  invalid-request
+ *
+ * http/short-answer.ts writes the answer to the client.
  */
 import { upstreamTlsFailure } from "../tls/upstream-tls.js";
-import type { Outcome } from "../upstream/contracts.js";
-import type { ProxyResponse } from "../http1/types.js";
-import type { Logger } from "../runtime/log.js";
+import type { Outcome } from "./contracts.js";
 
 /** 400 only for a request undici refuses to send (it is the client's, not the backend's, fault). */
 export type GatewayStatus = 400 | 502 | 503 | 504;
 
 export interface Failure {
-  /** What the cluster's passive health records. */
+  /** What the fleet's passive health records. */
   outcome: Outcome;
   status: GatewayStatus;
   /** Metric label for edgeform_upstream_errors_total. */
@@ -38,8 +38,6 @@ export class NoBackendError extends Error {
     super(`no usable backend in fleet "${fleet}"`);
   }
 }
-
-const TEXT: Record<GatewayStatus, string> = { 400: "Bad Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
 
 export function classifyUpstreamError(err: unknown): Failure {
   if (err instanceof NoBackendError) return { outcome: "connect-failure", status: 503, reason: "no-backend", message: err.message };
@@ -91,37 +89,4 @@ export function unforwardableHeader(err: unknown): Failure {
 /** Whether an error was a failure to connect, i.e. the request never reached a backend. */
 export function neverReachedBackend(failure: Failure): boolean {
   return failure.outcome === "connect-failure";
-}
-
-/**
- * Answers the client for a failed upstream request, with a short body, and
- * logs one line. When the response has already started, the only honest
- * signal left is to cut the connection.
- */
-export function respondWithFailure(
-  res: ProxyResponse,
-  failure: Failure,
-  context: { requestId: string; via: string; route: string | undefined; fleet: string | undefined; backend: string | undefined; logger: Logger },
-): void {
-  context.logger.warn(
-    { event: "upstream-error", route: context.route, fleet: context.fleet, backend: context.backend, status: failure.status, reason: failure.reason, requestId: context.requestId },
-    failure.message,
-  );
-  if (res.headersSent || res.destroyed) {
-    res.destroy();
-    return;
-  }
-  sendShort(res, failure.status, `${failure.status} ${TEXT[failure.status]}: ${failure.message}\n`, context.requestId, context.via);
-}
-
-/** A short plain-text answer from the proxy itself (errors, 404 for unrouted requests). */
-export function sendShort(res: ProxyResponse, status: number, body: string, requestId: string, via: string): void {
-  res.writeHead(status, [
-    "content-type", "text/plain; charset=utf-8",
-    "content-length", String(Buffer.byteLength(body)),
-    "cache-control", "no-store",
-    "via", via,
-    "x-request-id", requestId,
-  ]);
-  res.end(body);
 }

@@ -1,5 +1,5 @@
 /**
- * A cluster: one fleet's backends, with discovery, active health checks and
+ * A fleet's live state: its backends, with discovery, active health checks and
  * passive outlier ejection wired together (pingora's LoadBalancer minus the
  * selection, which each route owns).
  *
@@ -8,7 +8,7 @@
  * acquire/release around each request; nothing on that path allocates a new
  * snapshot or waits on anything.
  */
-import type { Backend, BackendSet, ClusterFeedback, Outcome } from "./contracts.js";
+import type { Backend, BackendSet, FleetFeedback, Outcome } from "./contracts.js";
 import type { ClusterConfig } from "../../plan/proxy-config.js";
 import { UpstreamTls } from "../tls/upstream-tls.js";
 import { MutableBackendState } from "./backend-state.js";
@@ -20,7 +20,7 @@ import type { ProbeResult } from "./health/probe.js";
 import { currentEwma, updatePeakEwma } from "./selection/peak-ewma.js";
 import { aboveThreshold, buildSnapshot } from "./snapshot.js";
 
-export interface ClusterEvents {
+export interface FleetEvents {
   /** Active health flipped (after the configured number of consecutive results). */
   onHealthChange?(backend: Backend, healthy: boolean, reason: string): void;
   /** Passive outlier detection ejected a backend until `untilMs` (epoch ms). */
@@ -29,16 +29,16 @@ export interface ClusterEvents {
   onReadmit?(backend: Backend, reason: string): void;
   /** A new snapshot was swapped in (membership, health or ejection changed). */
   onBackendsChanged?(set: BackendSet): void;
-  /** Discovery failed; the cluster keeps its last known backends. */
+  /** Discovery failed; the fleet keeps its last known backends. */
   onDiscoveryError?(err: Error): void;
 }
 
-export interface ClusterOptions {
+export interface FleetOptions {
   /** Clock for ejections and latency decay (tests inject a fake one). Default Date.now. */
   now?: () => number;
   /** DNS resolver for dns discovery. Default dns.promises.lookup with all: true. */
   lookup?: Lookup;
-  events?: ClusterEvents;
+  events?: FleetEvents;
 }
 
 /**
@@ -47,12 +47,12 @@ export interface ClusterOptions {
  */
 const FAILURE_PENALTY_MS = 100;
 
-export class Cluster implements ClusterFeedback {
+export class Fleet implements FleetFeedback {
   readonly name: string;
   /** How backends are reached over TLS (requests and health probes alike); undefined for plain HTTP. */
   readonly tls: UpstreamTls | undefined;
   private readonly now: () => number;
-  private readonly events: ClusterEvents;
+  private readonly events: FleetEvents;
   private readonly discovery: Discovery;
   private readonly checker: ActiveHealthChecker | undefined;
   private readonly states = new Map<string, MutableBackendState>();
@@ -68,7 +68,7 @@ export class Cluster implements ClusterFeedback {
 
   constructor(
     private readonly config: ClusterConfig,
-    options: ClusterOptions = {},
+    options: FleetOptions = {},
   ) {
     this.name = config.name;
     this.tls = config.tls === undefined ? undefined : new UpstreamTls(config.tls);
@@ -86,7 +86,7 @@ export class Cluster implements ClusterFeedback {
   /**
    * Discovers the backends and starts health checks and DNS refresh. Never
    * rejects because of discovery: errors go to onDiscoveryError and the
-   * cluster starts with what it found (possibly nothing, retried on refresh).
+   * fleet starts with what it found (possibly nothing, retried on refresh).
    */
   start(): Promise<void> {
     this.starting ??= this.refresh().then(() => {

@@ -2,31 +2,31 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Backend } from "../../src/proxy/upstream/contracts.js";
 import type { ClusterConfig } from "../../src/plan/proxy-config.js";
-import { buildSnapshot, Cluster, type ClusterEvents } from "../../src/proxy/upstream/index.js";
+import { buildSnapshot, Fleet, type FleetEvents } from "../../src/proxy/upstream/index.js";
 import { FakeClock, states as testStates } from "./support.js";
 
-function staticCluster(n: number, panicThreshold: number, clock: FakeClock, events: ClusterEvents = {}): Cluster {
+function staticFleet(n: number, panicThreshold: number, clock: FakeClock, events: FleetEvents = {}): Fleet {
   const config: ClusterConfig = {
     name: "app",
     discovery: { type: "static", endpoints: Array.from({ length: n }, (_, i) => ({ host: "127.0.0.1", port: 9001 + i, weight: 1 })) },
     outlier: { consecutive5xx: 3, consecutiveConnectFailures: 2, baseEjectionMs: 10_000, maxEjectionMs: 60_000, panicThreshold },
   };
-  return new Cluster(config, { now: clock.now, events });
+  return new Fleet(config, { now: clock.now, events });
 }
 
 const ids = (bs: readonly { backend: Backend }[]): string[] => bs.map((s) => s.backend.id);
 
-function fail5xx(c: Cluster, b: Backend, times: number): void {
+function fail5xx(c: Fleet, b: Backend, times: number): void {
   for (let i = 0; i < times; i++) {
     c.acquire(b);
     c.release(b, "http-5xx", 3);
   }
 }
 
-describe("Cluster (static discovery, fake clock)", () => {
+describe("Fleet (static discovery, fake clock)", () => {
   test("start() discovers the endpoints; the snapshot is immutable and stable between changes", async () => {
     const clock = new FakeClock();
-    const c = staticCluster(3, 50, clock);
+    const c = staticFleet(3, 50, clock);
     await c.start();
     const s = c.snapshot();
     assert.equal(c.name, "app");
@@ -41,7 +41,7 @@ describe("Cluster (static discovery, fake clock)", () => {
 
   test("acquire/release track in-flight requests and the latency estimate without swapping the snapshot", async () => {
     const clock = new FakeClock();
-    const c = staticCluster(2, 50, clock);
+    const c = staticFleet(2, 50, clock);
     await c.start();
     const s = c.snapshot();
     const b = s.all[0]!.backend;
@@ -63,7 +63,7 @@ describe("Cluster (static discovery, fake clock)", () => {
 
   test("a failing request never looks fast to peak-EWMA", async () => {
     const clock = new FakeClock();
-    const c = staticCluster(2, 50, clock);
+    const c = staticFleet(2, 50, clock);
     await c.start();
     const [a] = c.snapshot().all;
     c.release(a!.backend, "success", 5);
@@ -76,7 +76,7 @@ describe("Cluster (static discovery, fake clock)", () => {
     const clock = new FakeClock();
     const ejections: Array<[string, number, string]> = [];
     const readmits: string[] = [];
-    const c = staticCluster(4, 50, clock, {
+    const c = staticFleet(4, 50, clock, {
       onEjection: (b, until, reason) => ejections.push([b.id, until, reason]),
       onReadmit: (b) => readmits.push(b.id),
     });
@@ -102,7 +102,7 @@ describe("Cluster (static discovery, fake clock)", () => {
 
   test("connect failures eject on their own threshold, and a success in between resets the count", async () => {
     const clock = new FakeClock();
-    const c = staticCluster(3, 0, clock);
+    const c = staticFleet(3, 0, clock);
     await c.start();
     const b = c.snapshot().all[0]!.backend;
     c.release(b, "connect-failure", 1);
@@ -116,7 +116,7 @@ describe("Cluster (static discovery, fake clock)", () => {
 
   test("never ejects the last usable backend, nor below the panic threshold", async () => {
     const clock = new FakeClock();
-    const c = staticCluster(3, 50, clock);
+    const c = staticFleet(3, 50, clock);
     await c.start();
     const [a, b, d] = c.snapshot().all.map((s) => s.backend);
     fail5xx(c, a!, 3);
@@ -126,7 +126,7 @@ describe("Cluster (static discovery, fake clock)", () => {
     assert.equal(c.snapshot().panic, false);
 
     const clock2 = new FakeClock();
-    const one = staticCluster(2, 0, clock2);
+    const one = staticFleet(2, 0, clock2);
     await one.start();
     const [x, y] = one.snapshot().all.map((s) => s.backend);
     fail5xx(one, x!, 3);

@@ -1,52 +1,35 @@
 /**
  * Everything a request on one route × listener needs, built once per config
- * so the request path only reads fields: the fleet's cluster and retry
+ * so the request path only reads fields: the fleet and its retry
  * budget, this route's selector and retry policy, timeouts, and per-backend
  * bindings (pool + metric series) created on first use.
  */
 import type { RouteCacheConfig, RouteConfig } from "../../plan/proxy-config.js";
 import type { Backend, Selector } from "../upstream/contracts.js";
 import type { ProxyMetrics, RequestSeries } from "../runtime/metrics.js";
-import type { ForwardingIdentity } from "../http/headers.js";
-import { createSelector, type Cluster, type RetryBudget } from "../upstream/index.js";
-import { poolKey, type PoolSettings, type UpstreamDispatcher, type UpstreamPools } from "./pools.js";
+import type { ForwardingIdentity } from "./headers.js";
+import { createSelector, type Fleet, type RetryBudget } from "../upstream/index.js";
+import type { PoolSettings, UpstreamPools } from "../upstream/pools.js";
+import { BackendBinding } from "../upstream/backend-binding.js";
 import { RetryPolicy } from "../upstream/retry-policy.js";
-
-/** A backend as one route uses it. */
-export class BackendBinding {
-  private current: UpstreamDispatcher | undefined;
-  private readonly key: string;
-
-  constructor(
-    private readonly pools: UpstreamPools,
-    readonly backend: Backend,
-    private readonly settings: PoolSettings,
-    readonly series: RequestSeries,
-  ) {
-    this.key = poolKey(backend, settings);
-  }
-
-  /** The backend's pool; fetched again if a sweep closed it meanwhile. */
-  pool(): UpstreamDispatcher {
-    const p = this.current;
-    if (p !== undefined && !p.closed && !p.destroyed) return p;
-    return (this.current = this.pools.get(this.backend, this.settings, this.key));
-  }
-
-  /** The backend's pool for Upgrade requests. */
-  upgradePool(): UpstreamDispatcher {
-    return this.pools.upgrades(this.backend, this.settings, this.key);
-  }
-}
 
 export interface RouteDeps {
   pools: UpstreamPools;
   metrics: ProxyMetrics;
 }
 
+/** What one route × listener is made of in a generation. */
+export interface RouteParts {
+  readonly config: RouteConfig;
+  readonly listener: string;
+  readonly fleet: Fleet;
+  readonly budget: RetryBudget;
+  /** The generation's identity (Via, scheme) on this listener: in-flight requests keep theirs across a reload. */
+  readonly identity: ForwardingIdentity;
+}
+
 export class RouteRuntime {
   readonly name: string;
-  readonly fleet: string;
   readonly selector: Selector;
   readonly retry: RetryPolicy;
   /** undici headersTimeout: time to the response head (per try when perTryTimeout is set). */
@@ -57,27 +40,33 @@ export class RouteRuntime {
   readonly localSeries: RequestSeries;
   readonly hashKey: string | undefined;
   readonly cache: RouteCacheConfig | undefined;
+  readonly config: RouteConfig;
+  readonly listener: string;
+  readonly fleet: Fleet;
+  readonly budget: RetryBudget;
+  readonly identity: ForwardingIdentity;
   private readonly settings: PoolSettings;
   private readonly bindings = new Map<string, BackendBinding>();
 
   constructor(
-    readonly config: RouteConfig,
-    readonly listener: string,
-    readonly cluster: Cluster,
-    readonly budget: RetryBudget,
-    /** The generation's identity (Via, scheme) on this listener: in-flight requests keep theirs across a reload. */
-    readonly identity: ForwardingIdentity,
+    parts: RouteParts,
+    /** Shared by every route: pools and metrics. */
     private readonly deps: RouteDeps,
   ) {
+    const { config, listener, fleet } = parts;
+    this.config = config;
+    this.listener = listener;
+    this.fleet = fleet;
+    this.budget = parts.budget;
+    this.identity = parts.identity;
     this.name = config.name;
-    this.fleet = config.cluster;
     this.selector = createSelector(config.balancer);
     this.retry = new RetryPolicy(config.retry);
     const t = config.timeouts;
     const perTry = config.retry.perTryTimeoutMs;
     this.headersTimeout = Math.max(1, Math.round(perTry !== undefined ? Math.min(perTry, t.responseMs) : t.responseMs));
     this.bodyTimeout = Math.max(1, Math.round(t.idleMs));
-    this.settings = { connectMs: t.connectMs, idleMs: t.idleMs, tls: cluster.tls };
+    this.settings = { connectMs: t.connectMs, idleMs: t.idleMs, tls: fleet.tls };
     this.localSeries = deps.metrics.requestSeries(listener, config.name, config.cluster, "");
     this.hashKey = config.balancer.algorithm === "consistent-hash" ? config.balancer.hashKey : undefined;
     this.cache = config.cache;
@@ -86,7 +75,7 @@ export class RouteRuntime {
   binding(backend: Backend): BackendBinding {
     let b = this.bindings.get(backend.id);
     if (b === undefined) {
-      b = new BackendBinding(this.deps.pools, backend, this.settings, this.deps.metrics.requestSeries(this.listener, this.name, this.fleet, backend.id));
+      b = new BackendBinding(this.deps.pools, backend, this.settings, this.deps.metrics.requestSeries(this.listener, this.name, this.fleet.name, backend.id));
       this.bindings.set(backend.id, b);
     }
     return b;
@@ -94,18 +83,18 @@ export class RouteRuntime {
 
   /** The metric series of responses from backend `id` (cached routes know only the id). */
   seriesFor(id: string): RequestSeries {
-    return this.bindings.get(id)?.series ?? this.deps.metrics.requestSeries(this.listener, this.name, this.fleet, id);
+    return this.bindings.get(id)?.series ?? this.deps.metrics.requestSeries(this.listener, this.name, this.fleet.name, id);
   }
 
   countRetry(): void {
-    this.deps.metrics.retries.inc({ route: this.name, fleet: this.fleet });
+    this.deps.metrics.retries.inc({ route: this.name, fleet: this.fleet.name });
   }
 
   countBudgetExhausted(): void {
-    this.deps.metrics.retryBudgetExhausted.inc({ route: this.name, fleet: this.fleet });
+    this.deps.metrics.retryBudgetExhausted.inc({ route: this.name, fleet: this.fleet.name });
   }
 
   countFailure(reason: string): void {
-    this.deps.metrics.upstreamErrors.inc({ route: this.name, fleet: this.fleet, reason });
+    this.deps.metrics.upstreamErrors.inc({ route: this.name, fleet: this.fleet.name, reason });
   }
 }
