@@ -178,9 +178,9 @@ export class HttpListener implements ListenerContext {
       new DirectExchange(routed).start();
     } catch (err) {
       this.logger.error({ err: err instanceof Error ? err.stack : String(err) }, "request handler failed");
-      if (!res.headersSent) sendShort(res, 500, "500 Internal Server Error\n", "-", state.identity(this.name).via);
-      else res.destroy();
       x.requestId = "-";
+      if (!res.headersSent) sendShort(x, 500, "500 Internal Server Error\n");
+      else res.destroy();
       recordCompletion(x, this.unrouted, { status: 500, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: "internal" });
     }
   }
@@ -213,8 +213,8 @@ export class HttpListener implements ListenerContext {
   }
 
   private refuse(x: Exchange, refusal: Refusal): void {
-    const { res, route, requestId } = x;
-    sendShort(res, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`, requestId, x.generation.identity(this.name).via);
+    const { route } = x;
+    sendShort(x, refusal.status, `${refusal.status} ${STATUS_CODES[refusal.status]}: ${refusal.message}\n`);
     recordCompletion(x, route?.localSeries ?? this.unrouted, {
       status: refusal.status,
       route: route?.name,

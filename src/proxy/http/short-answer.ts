@@ -3,8 +3,7 @@
  * request (classified by upstream/errors.ts) and short plain-text answers
  * (404 for unrouted requests, 400 for refused ones).
  */
-import type { ProxyResponse } from "./messages.js";
-import type { RoutedExchange } from "./exchange.js";
+import type { Exchange, RoutedExchange } from "./exchange.js";
 import type { Failure, GatewayStatus } from "../upstream/errors.js";
 
 const TEXT: Record<GatewayStatus, string> = { 400: "Bad Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
@@ -24,11 +23,14 @@ export function respondWithFailure(exchange: RoutedExchange, failure: Failure, b
     res.destroy();
     return;
   }
-  sendShort(res, failure.status, `${failure.status} ${TEXT[failure.status]}: ${failure.message}\n`, requestId, route.identity.via);
+  sendShort(exchange, failure.status, `${failure.status} ${TEXT[failure.status]}: ${failure.message}\n`);
 }
 
 /** A short plain-text answer from the proxy itself (errors, 404 for unrouted requests). */
-export function sendShort(res: ProxyResponse, status: number, body: string, requestId: string, via: string): void {
+export function sendShort(exchange: Exchange, status: number, body: string): void {
+  const { res, requestId } = exchange;
+  // The generation's identity on this listener (a routed exchange has it at hand).
+  const via = (exchange.route?.identity ?? exchange.generation.identity(exchange.listener.name)).via;
   res.writeHead(status, [
     "content-type", "text/plain; charset=utf-8",
     "content-length", String(Buffer.byteLength(body)),

@@ -187,7 +187,7 @@ class UpgradeAttempts implements Dispatcher.DispatchHandler, ResendRules {
     this.listener.logger.info({ event: "upgrade", route: this.route.name, backend: failover.backend!.id, protocol: this.protocol, requestId }, "upgrade tunnel opened");
     // The exchange is answered (101); the tunnel keeps the generation until it closes.
     this.finish(statusCode, undefined, false);
-    tunnel(this.listener, this.socket, upstream, this.route.config.timeouts.idleMs, () => {
+    this.tunnel(upstream, () => {
       failover.end("success");
       generation.leave();
     });
@@ -260,6 +260,29 @@ class UpgradeAttempts implements Dispatcher.DispatchHandler, ResendRules {
     this.send(next);
   }
 
+  /** Pipes bytes both ways until either side ends, errors or stays idle longer than the route's idle timeout. */
+  private tunnel(upstream: Socket, onClose: () => void): void {
+    const { listener, socket: client } = this;
+    const idleMs = this.route.config.timeouts.idleMs;
+    listener.tunnels.add(client);
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      listener.tunnels.delete(client);
+      client.destroy();
+      upstream.destroy();
+      onClose();
+    };
+    for (const s of [client, upstream]) {
+      s.on("error", close);
+      s.on("close", close);
+      (s as Socket).setTimeout?.(idleMs, close);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
   private pauseUntilDrained(controller: Controller): void {
     controller.pause();
     this.socket.once("drain", () => controller.resume());
@@ -299,25 +322,4 @@ function responseHead(status: number, fields: readonly string[]): string {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
   for (let i = 0; i < fields.length; i += 2) head += `${fields[i]}: ${fields[i + 1]}\r\n`;
   return `${head}\r\n`;
-}
-
-/** Pipes bytes both ways until either side ends, errors or stays idle too long. */
-function tunnel(listener: UpgradeListener, client: Duplex, upstream: Socket, idleMs: number, onClose: () => void): void {
-  listener.tunnels.add(client);
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    listener.tunnels.delete(client);
-    client.destroy();
-    upstream.destroy();
-    onClose();
-  };
-  for (const s of [client, upstream]) {
-    s.on("error", close);
-    s.on("close", close);
-    (s as Socket).setTimeout?.(idleMs, close);
-  }
-  client.pipe(upstream);
-  upstream.pipe(client);
 }
