@@ -10,8 +10,13 @@ export interface ConnectionProbe {
   states: boolean[];
 }
 
-/** A RedisStore on its own connection, waiting until the connection is up. */
-export async function redisStore(url: string, namespace: string, timeoutMs = 250): Promise<{ store: RedisStore; connection: RedisConnection; probe: ConnectionProbe; close(): Promise<void> }> {
+/**
+ * A RedisStore on its own connection, waiting until the connection is up.
+ * The default command timeout is generous: tests that are not about timeouts
+ * must not trip the tier when a loaded machine stalls Redis for a moment;
+ * tests about timeouts pass their own.
+ */
+export async function redisStore(url: string, namespace: string, timeoutMs = 5_000): Promise<{ store: RedisStore; connection: RedisConnection; probe: ConnectionProbe; close(): Promise<void> }> {
   const probe: ConnectionProbe = { errors: 0, states: [] };
   const connection = new RedisConnection({ url, timeoutMs }, silentLogger, {
     onError: () => void probe.errors++,
