@@ -149,7 +149,8 @@ describe("active HTTP health checks", () => {
     const config: ClusterConfig = {
       name: "fleet",
       discovery: { type: "static", endpoints: [a, b].map((o) => ({ host: "127.0.0.1", port: o.port, weight: 1 })) },
-      healthCheck: hc("http", { unhealthyThreshold: 1, healthyThreshold: 1 }),
+      // A generous probe timeout: under load one slow probe would count as a down→up flip and readmit b early.
+      healthCheck: hc("http", { unhealthyThreshold: 1, healthyThreshold: 1, timeoutMs: 1_000 }),
       outlier: { consecutive5xx: 2, consecutiveConnectFailures: 2, baseEjectionMs: 60_000, maxEjectionMs: 60_000, panicThreshold: 0 },
     };
     const c = new Fleet(config, { events: { onReadmit: (bk) => readmits.push(bk.id) } });
