@@ -33,6 +33,8 @@ export class ClusterRegistry {
     const same = list.find((h) => h.json === json);
     if (same) {
       same.users++;
+      // A reload (SIGHUP) re-reads the fleet's TLS files even when its config is unchanged, as listeners do.
+      same.cluster.tls?.reload("config-reloaded");
       return { cluster: same.cluster, fresh: false };
     }
     const held: Held = { json, users: 1, exported: new Set(), cluster: undefined as unknown as Cluster };
@@ -84,6 +86,12 @@ export class ClusterRegistry {
         onBackendsChanged: (set) => this.exportHealth(fleet, set, held),
         onDiscoveryError: (err) => {
           log.warn({ event: "discovery-error", err: err.message }, `discovery failed for fleet ${fleet}; keeping the last known backends`);
+        },
+        onTlsReloaded: (reason) => {
+          log.info({ event: "upstream-tls-reloaded", reason }, `fleet ${fleet}: TLS files re-read; new connections use them`);
+        },
+        onTlsReloadFailed: (reason, err) => {
+          log.error({ event: "upstream-tls-reload-failed", reason, err: err.message }, `fleet ${fleet}: TLS files not reloaded; the previous ones stay in use`);
         },
       },
     });
