@@ -12,18 +12,13 @@
  * that fails (a half-written file) keeps the previous context.
  */
 import { createHash } from "node:crypto";
-import { unwatchFile, watchFile } from "node:fs";
 import { isIP } from "node:net";
 import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from "node:tls";
 import { EdgeformError } from "../../errors.js";
 import type { UpstreamTlsConfig } from "../../plan/tls-config.js";
+import { PemFileWatcher } from "./file-watch.js";
 import { pemFiles, readPem } from "./pem.js";
 import { CIPHERS } from "./policy.js";
-
-/** How often the watched files are polled (fs.watchFile survives the rename of an atomic replace). */
-const WATCH_INTERVAL_MS = 1000;
-/** Writers replace a certificate and its key one after the other: wait for both. */
-const RELOAD_SETTLE_MS = 300;
 
 interface Material {
   context: SecureContext;
@@ -40,13 +35,7 @@ export interface UpstreamTlsEvents {
 
 export class UpstreamTls {
   private material: Material;
-  private readonly watched: string[];
-  private settle: NodeJS.Timeout | undefined;
-  private readonly onFileChange = () => {
-    if (this.settle !== undefined) clearTimeout(this.settle);
-    this.settle = setTimeout(() => this.reload("file-changed"), RELOAD_SETTLE_MS);
-    this.settle.unref();
-  };
+  private readonly files = new PemFileWatcher(() => this.reload("file-changed"));
 
   constructor(
     readonly config: UpstreamTlsConfig,
@@ -55,8 +44,7 @@ export class UpstreamTls {
   ) {
     this.material = load(config, env);
     const client = config.clientCertificate;
-    this.watched = pemFiles([...(config.ca ? [config.ca] : []), ...(client ? [client.cert, client.key] : [])]);
-    for (const f of this.watched) watchFile(f, { interval: WATCH_INTERVAL_MS, persistent: false }, this.onFileChange);
+    this.files.follow(pemFiles([...(config.ca ? [config.ca] : []), ...(client ? [client.cert, client.key] : [])]));
   }
 
   /** Identifies the setting and its current files in pool keys: new files, new connections. */
@@ -81,8 +69,7 @@ export class UpstreamTls {
 
   /** Stops watching the files. */
   close(): void {
-    for (const f of this.watched) unwatchFile(f, this.onFileChange);
-    if (this.settle !== undefined) clearTimeout(this.settle);
+    this.files.close();
   }
 
   /**
