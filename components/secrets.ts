@@ -25,6 +25,7 @@ export function secretsNeeded(plan: DeploymentPlan): string[] {
     for (const v of Object.values(fleet.env)) if (v.secret !== undefined) names.add(v.secret);
   }
   for (const secret of Object.values(plan.edge.secretEnv)) names.add(secret);
+  for (const file of plan.edge.tlsFiles) if ("secret" in file.from) names.add(file.from.secret);
   const aws = plan.target.provider === "aws" ? plan.target.spec : undefined;
   // Managed Grafana signs in through IAM Identity Center and has no admin password.
   if (plan.monitoring.grafana && !aws?.managedMonitoring) names.add(plan.monitoring.grafana.adminPassword.secret);

@@ -54,6 +54,8 @@ export interface CdnTopologyArgs {
   readonly existing?: ExistingInfrastructure;
   /** Stack name carried by AWS physical names (default: the Pulumi stack). */
   readonly stack?: string;
+  /** The directory the spec's `{ file }` references (certificates, keys) are relative to (default: the working directory). */
+  readonly specDir?: string;
 }
 
 /**
@@ -95,7 +97,7 @@ export class CdnTopology extends pulumi.ComponentResource {
 
   constructor(name: string, args: CdnTopologyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("edgeform:components:CdnTopology", name, {}, opts);
-    const plan = planDeployment(args.spec, args.target, { stack: args.stack ?? pulumi.getStack() });
+    const plan = planDeployment(args.spec, args.target, { stack: args.stack ?? pulumi.getStack(), specDir: args.specDir ?? process.cwd() });
     const target = plan.target;
     if (target.provider === "dev") {
       throw argsError("CdnTopology", name, `target "${args.target}" runs on this machine without Docker or a cloud; use \`edgeform dev\` for it`);

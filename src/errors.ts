@@ -70,6 +70,7 @@ export const ErrorCodes = {
   EF_PULUMI_CREDENTIALS: "cloud or Docker credentials are missing",
   EF_COMPONENT_ARGS: "a component was given arguments that cannot work together",
   EF_PULUMI_SECRET_MISSING: "a secret the topology references is not set in Pulumi stack config",
+  EF_PULUMI_TLS_FILE: "a certificate, key or CA file to upload into the edge containers cannot be read",
   EF_PULUMI_ENGINE: "the Pulumi engine reported a failure",
   EF_DOCKER_APPLY: "the Docker engine refused or failed a resource of a docker target",
   // cli

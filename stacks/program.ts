@@ -5,7 +5,7 @@
  * The Pulumi CLI runs it through ./index.ts; `edgeform preview` runs it under
  * mocks and `edgeform up` through the Automation API.
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { CdnTopology } from "../components/topology.js";
 import { EdgeformError } from "../src/errors.js";
@@ -35,9 +35,12 @@ export const CONFIG_NAMESPACE = "edgeform";
 export async function edgeformProgram(options: ProgramOptions = {}): Promise<StackOutputs> {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   const target = options.target ?? requireConfig(config, "target", "the target to deploy, e.g. local");
-  const topology = options.topology ?? loadSpec(resolve(options.specPath ?? requireConfig(config, "spec", "the path of the topology spec")));
+  const specPath = options.specPath ?? (options.topology === undefined ? requireConfig(config, "spec", "the path of the topology spec") : config.get("spec"));
+  const topology = options.topology ?? loadSpec(resolve(specPath!));
+  // The spec's `{ file }` references (certificates, keys) are relative to its directory.
+  const specDir = specPath === undefined ? undefined : dirname(resolve(specPath));
   const edgeBaseImage = options.edgeBaseImage ?? config.get("edgeBaseImage");
-  const cdn = new CdnTopology(topology.name, { spec: topology, target, ...(edgeBaseImage ? { edgeBaseImage } : {}) });
+  const cdn = new CdnTopology(topology.name, { spec: topology, target, ...(specDir ? { specDir } : {}), ...(edgeBaseImage ? { edgeBaseImage } : {}) });
   return {
     topology: topology.name,
     target,

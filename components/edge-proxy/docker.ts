@@ -1,6 +1,7 @@
 /**
  * The edge tier on Docker: N proxy containers on the topology's network, each
- * with the generated runtime config uploaded to /etc/edgeform/proxy.json and
+ * with the generated runtime config uploaded to /etc/edgeform/proxy.json (and
+ * its certificates and keys under /etc/edgeform/tls, docker-tls.ts) and
  * its listeners published on the host (replica i → publishedPorts[i]), on
  * 127.0.0.1 unless the target's publishAddress says otherwise. A change that
  * replaces the containers rolls through them one at a time: replica i is
@@ -15,6 +16,7 @@ import { nodeHttpProbe } from "../shared/health.js";
 import { PROXY_COMMAND, PROXY_CONFIG_PATH } from "../shared/paths.js";
 import { dockerEnv, type SecretValues } from "../shared/secrets.js";
 import { dockerLabels, type Tags } from "../shared/tags.js";
+import { tlsUploads } from "./docker-tls.js";
 import { buildEdgeImage } from "./image.js";
 
 /** Where the edge's ports are published when the target does not say: this machine only. */
@@ -69,13 +71,14 @@ export function dockerEdge(
     if (passwordEnv !== undefined) secretEnv[passwordEnv] = args.redisPasswords![cache.name]!;
   }
   const address = publishAddress(plan);
+  const uploads = [{ file: PROXY_CONFIG_PATH, content: config }, ...tlsUploads(edge.tlsFiles, secrets)];
   const containers: docker.Container[] = [];
   edge.replicaNames.forEach((replica, i) => {
     containers.push(new docker.Container(`${name}-${i}`, {
       name: replica,
       image: imageRef,
       command: PROXY_COMMAND,
-      uploads: [{ file: PROXY_CONFIG_PATH, content: config }],
+      uploads,
       envs: dockerEnv({ EDGEFORM_REPLICA: replica }, secretEnv),
       ports: edge.listeners.map((l) => ({ internal: l.port, external: l.publishedPorts[i]!, ip: address, protocol: "tcp" })),
       networksAdvanced: [{ name: args.network, aliases: [edge.resourceName] }],
@@ -98,5 +101,5 @@ export function dockerEdge(
 export function dockerPublicUrls(plan: DeploymentPlan): string[] {
   const address = publishAddress(plan);
   const host = address === "0.0.0.0" || address === "::" ? "localhost" : address.includes(":") ? `[${address}]` : address;
-  return plan.edge.listeners.flatMap((l) => l.publishedPorts.map((p) => `${l.protocol === "http" ? "http" : "tcp"}://${host}:${p}`));
+  return plan.edge.listeners.flatMap((l) => l.publishedPorts.map((p) => `${l.protocol === "tcp" ? "tcp" : l.tls ? "https" : "http"}://${host}:${p}`));
 }

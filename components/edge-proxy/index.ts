@@ -17,7 +17,7 @@ import { dockerEdge, dockerPublicUrls, type DockerEdgeArgs, type DockerEdgeResou
 export interface EdgeProxyArgs {
   /** The deployment plan: edge replicas and listeners, the proxy runtime config, caches. */
   readonly plan: DeploymentPlan;
-  /** Docker: values of the secrets the proxy reads (admin token), by secret name. */
+  /** Docker: values of the secrets the proxy reads (admin token, TLS keys), by secret name. */
   readonly secrets?: SecretValues;
   readonly tags?: Tags;
   /** BASE_IMAGE build argument of images/edge-proxy.Dockerfile (default: a public node:22 slim image). */
@@ -44,7 +44,8 @@ export class EdgeProxy extends pulumi.ComponentResource {
     }
     const http = plan.edge.listeners.filter((l) => l.protocol === "http");
     if (where.docker) {
-      requireSecrets("EdgeProxy", name, Object.values(plan.edge.secretEnv), args.secrets, "a value");
+      const tlsSecrets = plan.edge.tlsFiles.flatMap((f) => ("secret" in f.from ? [f.from.secret] : []));
+      requireSecrets("EdgeProxy", name, [...Object.values(plan.edge.secretEnv), ...tlsSecrets], args.secrets, "a value");
       const noPassword = plan.proxyConfig.caches.filter((c) => c.redis?.passwordEnv !== undefined && where.docker!.redisPasswords?.[c.name] === undefined).map((c) => c.name);
       if (noPassword.length > 0) {
         throw argsError("EdgeProxy", name, `the Redis password of cache${noPassword.length > 1 ? "s" : ""} ${noPassword.map((c) => `"${c}"`).join(", ")} is missing from redisPasswords (pass CacheTier.password)`);

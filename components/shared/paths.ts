@@ -20,6 +20,12 @@ export const DEFAULT_EDGE_BASE_IMAGE = "node:22-bookworm-slim";
 export const PROXY_CONFIG_PATH = "/etc/edgeform/proxy.json";
 
 /**
+ * The user and group images/edge-proxy.Dockerfile runs the proxy as (its
+ * `USER` line): uploaded keys belong to them, readable by nobody else.
+ */
+export const EDGE_CONTAINER_USER = { uid: "1000", gid: "1000" } as const;
+
+/**
  * Arguments to the edge image's entrypoint (`node dist/src/proxy/main.js`):
  * the same as its CMD, spelled out so a mirrored image with another default still runs the proxy.
  */

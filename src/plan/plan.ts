@@ -16,7 +16,8 @@ import type {
   BalancerConfig, CacheConfig, ClusterConfig, EndpointConfig, HealthCheckConfig, ListenerConfig, OutlierConfig,
   ProxyRuntimeConfig, RouteConfig, TimeoutsConfig,
 } from "./proxy-config.js";
-import { planListenerTls, planUpstreamTls, tlsSecrets } from "./tls-config.js";
+import { pemInPlace, planListenerTls, planUpstreamTls, tlsSecrets, type PemPlacement } from "./tls-config.js";
+import { pemInContainer, type PlannedTlsFile } from "./tls-files.js";
 import type { DeploymentPlan, PlannedCache, PlannedEdge, PlannedFleet, PlannedListener, PlannedTarget, Provider } from "./types.js";
 import type { DevAddresses } from "./dev-addresses.js";
 
@@ -38,11 +39,15 @@ export function planDeployment(topology: Topology, targetName: string, options: 
   // On AWS every name carries the stack; Docker and dev names stay those of the topology.
   const prefix = target.provider === "aws" ? awsPrefix(topology.name, target.name, options.stack) : topology.name;
   const namespace = awsDiscoveryNames(prefix).namespace;
-  const ctx: PlanContext = { topology, target, provider: target.provider, dev: options.dev ?? {}, prefix, namespace, specDir: options.specDir };
+  const tlsFiles: PlannedTlsFile[] = [];
+  // Docker containers get every PEM as an uploaded file; elsewhere the proxy reads them where they are.
+  const placePem = target.provider === "docker" ? pemInContainer(options.specDir, tlsFiles) : pemInPlace(options.specDir, secretEnvName);
+  const ctx: PlanContext = { topology, target, provider: target.provider, dev: options.dev ?? {}, prefix, namespace, specDir: options.specDir, placePem };
   const fleets = Object.entries(topology.fleets).map(([name, spec]) => planFleet(ctx, name, spec));
   const caches = Object.entries(topology.caches ?? {}).map(([name, spec]) => planCache(ctx, name, spec));
   const edge = planEdge(ctx);
   const proxyConfig = planProxyConfig(ctx, fleets, caches, edge);
+  edge.tlsFiles = tlsFiles;
   const routes = proxyConfig.routes.map((r, i) => ({ name: r.name, fleet: r.cluster, ...(topology.edge.routes?.[i]?.slo ? { slo: topology.edge.routes[i]!.slo! } : {}) }));
   const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix, edge, caches, routes, dev: ctx.dev, images: imagesOf(target) });
   const plan: DeploymentPlan = {
@@ -67,6 +72,8 @@ interface PlanContext {
   provider: Provider;
   dev: DevAddresses;
   specDir: string | undefined;
+  /** Where the runtime config points the proxy for each certificate, key and CA of the spec. */
+  placePem: PemPlacement;
   /** Start of resource names: the topology, or `<topology>-<stack>` on AWS. */
   prefix: string;
   /** Cloud Map namespace (AWS). */
@@ -211,7 +218,8 @@ function planEdge(ctx: PlanContext): PlannedEdge {
   const secretEnv: Record<string, string> = {};
   if (spec.admin?.token) secretEnv[secretEnvName(spec.admin.token.secret)] = spec.admin.token.secret;
   if (spec.admin?.metricsToken) secretEnv[secretEnvName(spec.admin.metricsToken.secret)] = spec.admin.metricsToken.secret;
-  for (const secret of tlsSecrets(topology)) secretEnv[secretEnvName(secret)] = secret;
+  // On Docker, TLS secrets arrive as files (edge.tlsFiles), never in the environment.
+  if (ctx.provider !== "docker") for (const secret of tlsSecrets(topology)) secretEnv[secretEnvName(secret)] = secret;
   const edge: PlannedEdge = {
     resourceName: resourceName([ctx.prefix, "edge"]),
     replicas,
@@ -219,6 +227,7 @@ function planEdge(ctx: PlanContext): PlannedEdge {
     listeners,
     adminPort: ctx.dev.adminPort ?? spec.admin?.port ?? Defaults.adminPort,
     secretEnv,
+    tlsFiles: [],
   };
   const image = imagesOf(target).edge;
   if (image !== undefined) edge.image = image;
@@ -244,7 +253,7 @@ function planProxyConfig(ctx: PlanContext, fleets: PlannedFleet[], caches: Plann
   const httpListenerNames = spec.listeners.filter((l) => l.protocol !== "tcp").map((l) => l.name);
   const listeners: ListenerConfig[] = spec.listeners.map((l, i) => {
     const port = edge.listeners[i]!.port;
-    if (l.protocol === "https") return { name: l.name, protocol: "http", host: bindHost, port, tls: planListenerTls(l.tls, ctx.specDir, secretEnvName, ctx.dev.localCertificate) };
+    if (l.protocol === "https") return { name: l.name, protocol: "http", host: bindHost, port, tls: planListenerTls(l.name, l.tls, ctx.placePem, ctx.dev.localCertificate) };
     if (l.protocol === "http") {
       const redirect = l.redirectToHttps === undefined ? undefined : edge.listeners.find((p) => p.name === l.redirectToHttps);
       // What clients reach: on Docker the first replica's published port, else the listener's own.
@@ -349,7 +358,7 @@ function planCluster(ctx: PlanContext, fleet: PlannedFleet, spec: FleetSpec): Cl
   }
   const cluster: ClusterConfig = { name: fleet.name, discovery, outlier };
   if (fleet.healthCheck) cluster.healthCheck = fleet.healthCheck;
-  if (spec.tls) cluster.tls = planUpstreamTls(spec.tls, ctx.specDir, secretEnvName);
+  if (spec.tls) cluster.tls = planUpstreamTls(fleet.name, spec.tls, ctx.placePem);
   return cluster;
 }
 

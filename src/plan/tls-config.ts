@@ -1,8 +1,10 @@
 /**
  * The TLS part of the proxy runtime config, and how plan derives it from the
  * spec. PEM material is never copied into the config: a file is named by its
- * path (resolved against the spec's directory) and a secret by the
- * environment variable the proxy reads it from.
+ * path and a secret by the environment variable the proxy reads it from.
+ * Where each PEM ends up is the caller's choice (a PemPlacement): in place on
+ * this machine, or as files uploaded into Docker edge containers
+ * (tls-files.ts).
  */
 import { isAbsolute, resolve } from "node:path";
 import type { FleetTlsSpec, ListenerTlsSpec, PemSourceSpec, TlsCertificateSpec, Topology } from "../spec/types.js";
@@ -51,13 +53,24 @@ export const TLS_DEFAULTS = {
 /** How plan turns secret names into environment variables (plan.ts's secretEnvName). */
 export type SecretEnvName = (secret: string) => string;
 
-export function planPemSource(ref: PemSourceSpec, specDir: string | undefined, envName: SecretEnvName): PemSourceConfig {
-  if ("secret" in ref) return { env: envName(ref.secret) };
-  return { file: specDir === undefined || isAbsolute(ref.file) ? ref.file : resolve(specDir, ref.file) };
+/**
+ * Where the proxy finds one PEM of the spec. `slot` names its use, unique in
+ * the topology ("listeners/websecure/0-key.pem"); `privateKey` marks a key.
+ */
+export type PemPlacement = (ref: PemSourceSpec, slot: string, privateKey: boolean) => PemSourceConfig;
+
+/** A `{ file }` reference as a path: relative ones are relative to the spec's directory. */
+export function specFilePath(file: string, specDir: string | undefined): string {
+  return specDir === undefined || isAbsolute(file) ? file : resolve(specDir, file);
 }
 
-function planCertificate(c: TlsCertificateSpec, specDir: string | undefined, envName: SecretEnvName): CertificateConfig {
-  return { cert: planPemSource(c.cert, specDir, envName), key: planPemSource(c.key, specDir, envName) };
+/** On the machine that runs the proxy: files where the spec says, secrets from the environment. */
+export function pemInPlace(specDir: string | undefined, envName: SecretEnvName): PemPlacement {
+  return (ref) => ("secret" in ref ? { env: envName(ref.secret) } : { file: specFilePath(ref.file, specDir) });
+}
+
+function planCertificate(c: TlsCertificateSpec, slot: string, place: PemPlacement): CertificateConfig {
+  return { cert: place(c.cert, `${slot}-cert.pem`, false), key: place(c.key, `${slot}-key.pem`, true) };
 }
 
 /**
@@ -65,9 +78,10 @@ function planCertificate(c: TlsCertificateSpec, specDir: string | undefined, env
  * certificates come from ACME or are not given, so a production spec runs
  * unchanged on a laptop.
  */
-export function planListenerTls(spec: ListenerTlsSpec | undefined, specDir: string | undefined, envName: SecretEnvName, localCertificate?: CertificateConfig): ListenerTlsConfig {
-  const given = (spec?.certificates ?? []).map((c) => planCertificate(c, specDir, envName));
-  const local = localCertificate !== undefined && (given.length === 0 || spec?.acme !== undefined);
+export function planListenerTls(listener: string, spec: ListenerTlsSpec | undefined, place: PemPlacement, localCertificate?: CertificateConfig): ListenerTlsConfig {
+  const local = localCertificate !== undefined && ((spec?.certificates ?? []).length === 0 || spec?.acme !== undefined);
+  // Placed only when served: a certificate dev replaces is never uploaded anywhere.
+  const given = local ? [] : (spec?.certificates ?? []).map((c, i) => planCertificate(c, `listeners/${listener}/${i}`, place));
   const config: ListenerTlsConfig = {
     certificates: local ? [localCertificate] : given,
     minVersion: spec?.minVersion ?? TLS_DEFAULTS.minVersion,
@@ -86,11 +100,11 @@ export function hstsValue(hsts: NonNullable<ListenerTlsSpec["hsts"]>): string {
   return value;
 }
 
-export function planUpstreamTls(spec: FleetTlsSpec, specDir: string | undefined, envName: SecretEnvName): UpstreamTlsConfig {
+export function planUpstreamTls(fleet: string, spec: FleetTlsSpec, place: PemPlacement): UpstreamTlsConfig {
   const config: UpstreamTlsConfig = { verify: spec.verify ?? true };
   if (spec.serverName !== undefined) config.serverName = spec.serverName;
-  if (spec.ca) config.ca = planPemSource(spec.ca, specDir, envName);
-  if (spec.clientCertificate) config.clientCertificate = planCertificate(spec.clientCertificate, specDir, envName);
+  if (spec.ca) config.ca = place(spec.ca, `fleets/${fleet}/ca.pem`, false);
+  if (spec.clientCertificate) config.clientCertificate = planCertificate(spec.clientCertificate, `fleets/${fleet}/client`, place);
   return config;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { AwsTargetSpec, DockerTargetSpec, SecretRefSpec } from "../spec/types.js";
 import type { HealthCheckConfig, ProxyRuntimeConfig } from "./proxy-config.js";
+import type { PlannedTlsFile } from "./tls-files.js";
 
 export type Provider = "docker" | "aws" | "dev";
 
@@ -66,6 +67,8 @@ export interface PlannedEdge {
   adminPort: number;
   /** Secrets the proxy needs in its environment: env var → secret name. */
   secretEnv: Record<string, string>;
+  /** Docker: the certificates, keys and CA bundles uploaded into every edge container (empty elsewhere). */
+  tlsFiles: PlannedTlsFile[];
 }
 
 export interface PlannedCache {

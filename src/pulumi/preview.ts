@@ -41,6 +41,11 @@ export interface PreviewReport {
 const PLACEHOLDER_SECRET = "preview-placeholder-secret";
 /** The mocks' stand-ins for generated secrets (RandomPassword). */
 const STAND_IN = /mock-password-/;
+/**
+ * PEM text: a key read from a spec `{ file }` is real even in an offline
+ * preview (the Docker target uploads it), so PEM inside a secret is masked too.
+ */
+const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
 
 /**
  * Inputs as the preview shows them. Pulumi marks a whole input property secret as soon as one
@@ -59,7 +64,7 @@ function previewInputs(value: unknown): unknown {
 }
 
 function maskSecretLeaves(value: unknown): unknown {
-  if (typeof value === "string") return value.includes(PLACEHOLDER_SECRET) || STAND_IN.test(value) ? "[secret]" : value;
+  if (typeof value === "string") return value.includes(PLACEHOLDER_SECRET) || STAND_IN.test(value) || PEM.test(value) ? "[secret]" : value;
   if (Array.isArray(value)) return value.map(maskSecretLeaves);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskSecretLeaves(v)]));
   return value;

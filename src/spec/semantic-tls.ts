@@ -58,13 +58,22 @@ export const tlsRules: Rule = (doc, ctx) => {
     }
   });
   const https = ls.filter((l) => isObj(l) && l["protocol"] === "https");
+  const acme = https.filter(isObj).filter((l) => isObj(l["tls"]) && l["tls"]["acme"] !== undefined).map((l) => str(l["name"]) ?? "(unnamed)");
   for (const [name, target] of objEntries(doc["targets"])) {
     const provider = target["provider"];
-    if (https.length > 0 && (provider === "docker" || provider === "aws")) {
-      ctx.report("EF_SPEC_TARGET", ["targets", name], `the ${String(provider)} target does not deliver TLS certificates to the edge containers yet, so its https listeners cannot start there`, {
+    if (https.length > 0 && provider === "aws") {
+      ctx.report("EF_SPEC_TARGET", ["targets", name], "the aws target does not deliver TLS certificates to the edge containers yet, so its https listeners cannot start there", {
         severity: "warning",
         part: "key",
-        suggestion: "https listeners run with `edgeform dev` and `edgeform proxy`; terminate TLS in front of the containers meanwhile",
+        suggestion: "https listeners run with `edgeform dev`, `edgeform proxy` and docker targets; on AWS the load balancer terminates TLS with `loadBalancer.certificateArn`",
+      });
+    }
+    // Docker uploads certificates from files and secrets; obtaining them with ACME is not wired there.
+    if (acme.length > 0 && provider === "docker") {
+      ctx.report("EF_SPEC_TARGET", ["targets", name], `the docker target does not obtain ACME certificates yet: https listener${acme.length > 1 ? "s" : ""} ${acme.map((l) => `"${l}"`).join(", ")} ${acme.length > 1 ? "are" : "is"} served there only with ${acme.length > 1 ? "their" : "its"} \`tls.certificates\`, and cannot start without them`, {
+        severity: "warning",
+        part: "key",
+        suggestion: "give the listener `tls.certificates` (files or secrets, uploaded into the edge containers) for the docker target",
       });
     }
   }

@@ -6,36 +6,16 @@
  * the snapshots with EDGEFORM_UPDATE_SNAPSHOTS=1.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { loadSpec } from "../../src/spec/load-spec.js";
+import { edgeform, root, type Run } from "./support/cli.js";
 
-const root = new URL("../../../", import.meta.url).pathname;
-const cli = join(root, "bin", "edgeform.js");
 const snapshotDir = join(root, "test", "components", "__snapshots__");
 const updateSnapshots = process.env["EDGEFORM_UPDATE_SNAPSHOTS"] === "1";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function edgeform(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Every example (and the component fixture) with each docker/aws target it defines. */
 const specs = [

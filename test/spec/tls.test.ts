@@ -165,11 +165,52 @@ test("plan: file paths resolve against the spec directory, secrets become enviro
   assert.ok(!JSON.stringify(plan.proxyConfig).includes("PRIVATE KEY"));
 });
 
-test("docker and aws targets warn that https listeners cannot get their certificates there yet", async () => {
-  const doc = { ...spec(undefined), targets: { local: { provider: "docker" }, prod: { provider: "aws", region: "eu-west-1" } } };
+test("only aws warns that https listeners cannot get their certificates; docker warns only about ACME, which it does not run", async () => {
+  const targets = { local: { provider: "docker" }, prod: { provider: "aws", region: "eu-west-1" } };
+  const given = await validate({ ...spec({ certificates: [pair("shop")] }), targets });
+  assert.ok(given.ok);
+  const targetWarnings = given.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET");
+  assert.deepEqual(targetWarnings.map((d) => `${d.severity} ${d.path}`), ["warning /targets/prod"]);
+  assert.match(targetWarnings[0]!.message, /aws target does not deliver TLS certificates/);
+  const acme = await validate({ ...spec({ certificates: [pair("shop")], acme: { email: "ops@example.com", domains: ["shop.example.com"] } }), targets });
+  const docker = acme.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET" && d.path === "/targets/local");
+  assert.equal(docker.length, 1, JSON.stringify(acme.diagnostics));
+  assert.equal(docker[0]!.severity, "warning");
+  assert.match(docker[0]!.message, /docker target does not obtain ACME certificates yet: https listener "websecure" is served there only with its `tls.certificates`/);
+});
+
+test("plan for docker: every PEM becomes a container file (keys marked private) read from the spec's files or secrets; no TLS secret in the environment", async () => {
+  const doc = {
+    ...spec({ certificates: [pair("shop"), { cert: { file: "certs/other.pem" }, key: { secret: "otherKey" } }] }, {
+      fleetTls: { ca: { file: "certs/ca.pem" }, clientCertificate: { cert: { secret: "clientCert" }, key: { secret: "clientKey" } } },
+    }),
+    targets: { local: { provider: "docker" } },
+  };
   const r = await validate(doc);
-  assert.ok(r.ok);
-  const targets = r.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET");
-  assert.deepEqual(targets.map((d) => `${d.severity} ${d.path}`), ["warning /targets/local", "warning /targets/prod"]);
-  assert.match(targets[0]!.message, /docker target does not deliver TLS certificates/);
+  assert.ok(r.ok, JSON.stringify(r.diagnostics));
+  const plan = planDeployment(doc as never, "local", { specDir: dir });
+  const websecure = plan.proxyConfig.listeners[1]!;
+  assert.ok(websecure.protocol === "http");
+  assert.deepEqual(websecure.tls?.certificates, [
+    { cert: { file: "/etc/edgeform/tls/listeners/websecure/0-cert.pem" }, key: { file: "/etc/edgeform/tls/listeners/websecure/0-key.pem" } },
+    { cert: { file: "/etc/edgeform/tls/listeners/websecure/1-cert.pem" }, key: { file: "/etc/edgeform/tls/listeners/websecure/1-key.pem" } },
+  ]);
+  assert.deepEqual(plan.proxyConfig.clusters[0]?.tls, {
+    verify: true,
+    ca: { file: "/etc/edgeform/tls/fleets/api/ca.pem" },
+    clientCertificate: { cert: { file: "/etc/edgeform/tls/fleets/api/client-cert.pem" }, key: { file: "/etc/edgeform/tls/fleets/api/client-key.pem" } },
+  });
+  assert.deepEqual(plan.edge.tlsFiles, [
+    { path: "/etc/edgeform/tls/listeners/websecure/0-cert.pem", from: { file: join(dir, "certs/shop.pem") }, privateKey: false },
+    { path: "/etc/edgeform/tls/listeners/websecure/0-key.pem", from: { file: join(dir, "certs/shop.key") }, privateKey: true },
+    { path: "/etc/edgeform/tls/listeners/websecure/1-cert.pem", from: { file: join(dir, "certs/other.pem") }, privateKey: false },
+    { path: "/etc/edgeform/tls/listeners/websecure/1-key.pem", from: { secret: "otherKey" }, privateKey: true },
+    { path: "/etc/edgeform/tls/fleets/api/ca.pem", from: { file: join(dir, "certs/ca.pem") }, privateKey: false },
+    { path: "/etc/edgeform/tls/fleets/api/client-cert.pem", from: { secret: "clientCert" }, privateKey: false },
+    { path: "/etc/edgeform/tls/fleets/api/client-key.pem", from: { secret: "clientKey" }, privateKey: true },
+  ]);
+  assert.deepEqual(plan.edge.secretEnv, {}, "TLS secrets reach Docker containers as files, never as environment variables");
+  assert.equal(JSON.stringify(plan.proxyConfig).includes("EDGEFORM_SECRET_"), false);
+  // Elsewhere (dev, `edgeform proxy`) nothing is uploaded: the proxy reads the files and the environment.
+  assert.deepEqual(planDeployment(doc as never, "dev", { specDir: dir }).edge.tlsFiles, []);
 });

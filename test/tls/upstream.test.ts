@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import type { TLSSocket } from "node:tls";
 import { pino } from "pino";
 import type { ClusterConfig, UpstreamTlsConfig } from "../../src/plan/proxy-config.js";
 import { cluster, config, eventually, get, LogCapture, route, withProxy } from "../proxy/support.js";
+import { listenLoopback } from "../support/net.js";
 import { CertDir } from "./support.js";
 
 let certs: CertDir;
@@ -31,8 +31,7 @@ async function startOrigin(options: https.ServerOptions): Promise<typeof origin>
     state.connections++;
     state.sni.push(String(s.servername));
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  state.port = (server.address() as AddressInfo).port;
+  state.port = await listenLoopback(server);
   state.server = server;
   return state;
 }

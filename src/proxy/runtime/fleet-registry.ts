@@ -35,6 +35,8 @@ export class FleetRegistry {
     const same = list.find((h) => h.json === json);
     if (same) {
       same.users++;
+      // A reload (SIGHUP) re-reads the fleet's TLS files even when its config is unchanged, as listeners do.
+      same.fleet.tls?.reload("config-reloaded");
       return { fleet: same.fleet, fresh: false };
     }
     const held: Held = { json, users: 1, exported: new Set(), fleet: undefined as unknown as Fleet };
@@ -86,6 +88,12 @@ export class FleetRegistry {
         onBackendsChanged: (set) => this.exportHealth(fleet, set, held),
         onDiscoveryError: (err) => {
           log.warn({ event: "discovery-error", err: err.message }, `discovery failed for fleet ${fleet}; keeping the last known backends`);
+        },
+        onTlsReloaded: (reason) => {
+          log.info({ event: "upstream-tls-reloaded", reason }, `fleet ${fleet}: TLS files re-read; new connections use them`);
+        },
+        onTlsReloadFailed: (reason, err) => {
+          log.error({ event: "upstream-tls-reload-failed", reason, err: err.message }, `fleet ${fleet}: TLS files not reloaded; the previous ones stay in use`);
         },
       },
     });

@@ -5,8 +5,13 @@
  * connect failure can move on to the next candidate without losing any;
  * after that, bytes flow untouched both ways, half-closes included, until
  * both sides are done or the connection is idle for `timeouts.idleMs`.
+ * A fleet with `tls` is reached over TLS with the same settings as its HTTP
+ * traffic (SNI, CA, verification, client certificate): the connection counts
+ * as made once the backend's certificate is accepted, and a refused one is a
+ * connect failure that marks the backend, as on the HTTP path.
  */
 import net, { type Socket } from "node:net";
+import tls from "node:tls";
 import type { TcpListenerConfig } from "../../plan/proxy-config.js";
 import type { Backend } from "../upstream/contracts.js";
 import { classifyUpstreamError } from "../upstream/errors.js";
@@ -102,7 +107,11 @@ export class TcpListener {
   private connect(client: Socket, binding: TcpBinding, failover: Failover, backend: Backend, address: string): void {
     const { config } = binding;
     failover.begin(backend);
-    const upstream = net.connect({ host: backend.host, port: backend.port, allowHalfOpen: true, noDelay: true });
+    const upstreamTls = binding.fleet.tls;
+    const upstream = upstreamTls === undefined
+      ? net.connect({ host: backend.host, port: backend.port, allowHalfOpen: true, noDelay: true })
+      // tls.connect hands allowHalfOpen to its socket, though ConnectionOptions does not declare it.
+      : tls.connect({ host: backend.host, port: backend.port, allowHalfOpen: true, ...upstreamTls.connectOptions(backend.host, []) } as tls.ConnectionOptions).setNoDelay(true);
     upstream.setTimeout(config.timeouts.connectMs);
     const onConnectTimeout = () => upstream.destroy(Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" }));
     upstream.once("timeout", onConnectTimeout);
@@ -115,11 +124,12 @@ export class TcpListener {
         return;
       }
       failover.settle();
+      this.host.metrics.upstreamErrors.inc({ route: this.name, fleet: config.cluster, reason: failure.reason });
       this.logger.warn({ event: "upstream-error", fleet: config.cluster, backend: backend.id, reason: failure.reason, client: address }, failure.message);
       client.destroy();
     };
     upstream.once("error", onConnectError);
-    upstream.once("connect", () => {
+    upstream.once(upstreamTls === undefined ? "connect" : "secureConnect", () => {
       upstream.off("error", onConnectError);
       upstream.off("timeout", onConnectTimeout);
       failover.settle();

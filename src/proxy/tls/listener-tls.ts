@@ -4,35 +4,24 @@
  * that swap certificates without touching open connections, session ticket
  * keys rotated on the shared schedule, and the expiry metric.
  */
-import { unwatchFile, watchFile } from "node:fs";
 import type { Server as TlsServer, TlsOptions } from "node:tls";
 import type { Registry } from "prom-client";
 import type { ListenerTlsConfig } from "../../plan/tls-config.js";
 import type { Logger } from "../runtime/log.js";
 import { loadCertificates, type CertificateTable } from "./certificate-store.js";
+import { PemFileWatcher } from "./file-watch.js";
 import { exportCertificateExpiry } from "./metrics.js";
 import { pemFiles } from "./pem.js";
 import { serverOptions } from "./policy.js";
 import { ticketKeys, ticketPeriod, ticketSeed, TICKET_ROTATION_MS } from "./ticket-keys.js";
 
-/** How often watched certificate files are polled (fs.watchFile survives the rename of an atomic replace). */
-const WATCH_INTERVAL_MS = 1000;
-/** Writers replace a certificate and its key one after the other: wait for both. */
-const RELOAD_SETTLE_MS = 300;
-
 export class ListenerTls {
   private table: CertificateTable;
   private server: TlsServer | undefined;
-  private watched: string[] = [];
-  private settle: NodeJS.Timeout | undefined;
+  private readonly files = new PemFileWatcher(() => this.reload("file-changed"));
   private rotation: NodeJS.Timeout | undefined;
   private period: number;
   private readonly unexport: () => void;
-  private readonly onFileChange = () => {
-    if (this.settle !== undefined) clearTimeout(this.settle);
-    this.settle = setTimeout(() => this.reload("file-changed"), RELOAD_SETTLE_MS);
-    this.settle.unref();
-  };
 
   constructor(
     private config: ListenerTlsConfig,
@@ -94,18 +83,13 @@ export class ListenerTls {
   }
 
   close(): void {
-    for (const f of this.watched) unwatchFile(f, this.onFileChange);
-    this.watched = [];
-    if (this.settle !== undefined) clearTimeout(this.settle);
+    this.files.close();
     if (this.rotation !== undefined) clearTimeout(this.rotation);
     this.unexport();
   }
 
   private watch(): void {
-    const files = pemFiles(this.config.certificates.flatMap((c) => [c.cert, c.key]));
-    for (const f of this.watched) if (!files.includes(f)) unwatchFile(f, this.onFileChange);
-    for (const f of files) if (!this.watched.includes(f)) watchFile(f, { interval: WATCH_INTERVAL_MS, persistent: false }, this.onFileChange);
-    this.watched = files;
+    this.files.follow(pemFiles(this.config.certificates.flatMap((c) => [c.cert, c.key])));
   }
 
   private scheduleRotation(): void {

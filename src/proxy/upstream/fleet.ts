@@ -31,6 +31,10 @@ export interface FleetEvents {
   onBackendsChanged?(set: BackendSet): void;
   /** Discovery failed; the fleet keeps its last known backends. */
   onDiscoveryError?(err: Error): void;
+  /** The fleet's CA or client certificate files were re-read and changed: new connections use them. */
+  onTlsReloaded?(reason: string): void;
+  /** Re-reading them failed; the previous ones stay in use. */
+  onTlsReloadFailed?(reason: string, err: Error): void;
 }
 
 export interface FleetOptions {
@@ -71,9 +75,12 @@ export class Fleet implements FleetFeedback {
     options: FleetOptions = {},
   ) {
     this.name = config.name;
-    this.tls = config.tls === undefined ? undefined : new UpstreamTls(config.tls);
     this.now = options.now ?? Date.now;
     this.events = options.events ?? {};
+    this.tls = config.tls === undefined ? undefined : new UpstreamTls(config.tls, process.env, {
+      onReloaded: (reason) => this.events.onTlsReloaded?.(reason),
+      onReloadFailed: (reason, err) => this.events.onTlsReloadFailed?.(reason, err),
+    });
     this.discovery = createDiscovery(config.discovery, options.lookup ? { lookup: options.lookup } : {});
     const hc = config.healthCheck;
     if (hc) {
@@ -99,6 +106,7 @@ export class Fleet implements FleetFeedback {
   stop(): void {
     this.stopped = true;
     this.checker?.stop();
+    this.tls?.close();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     if (this.readmitTimer) clearTimeout(this.readmitTimer);
     this.refreshTimer = undefined;

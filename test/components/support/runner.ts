@@ -7,9 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { runUnderMocks } from "../../../src/pulumi/offline.js";
 import { isSecretValue } from "../../../src/pulumi/mocks.js";
 import { alertScenarios } from "./alert-scenarios.js";
+import { httpsScenarios } from "./https-scenarios.js";
 import { scenarios as baseScenarios } from "./scenarios.js";
 
-const scenarios = { ...baseScenarios, ...alertScenarios };
+const scenarios = { ...baseScenarios, ...alertScenarios, ...httpsScenarios };
 
 function portable(value: unknown): unknown {
   if (isSecretValue(value)) return { $secret: portable(value.value) };
