@@ -3,14 +3,23 @@
 #
 #   origin: nginx `return 200` over plain HTTP (1 worker)
 #   peers:  nginx terminating TLS + proxy_pass with upstream keepalive (1 worker),
-#           edgeform with an https listener (1 worker); the same ECDSA P-256
-#           certificate, TLS 1.3, both on OpenSSL
+#           edgeform with an https listener (1 worker), and a bare node:https
+#           server answering by itself (the ceiling for anything on node:tls);
+#           the same ECDSA P-256 certificate, TLS 1.3, all on OpenSSL
 #   load:   wrk keep-alive (many requests per connection), and wrk with
-#           `Connection: close` (one full handshake per request)
+#           `Connection: close` (one new connection per request)
 #
-# Prints requests/s of each and the ratios edgeform / nginx. Binds 127.0.0.1;
-# files go to $OUT (default /tmp/edgeform-bench-https). Compare the ratios of
-# one run on a shared machine, not absolute numbers.
+# The handshake row must compare full handshakes: wrk keeps each connection's
+# TLS session across reconnects and offers it again, and nginx with session
+# tickets resumes it (no certificate, no signature), while Node's server does
+# not get it back from wrk. So nginx answers the handshake row from a server
+# block with tickets and its session cache off, and every peer does a full
+# ECDHE + ECDSA handshake per request.
+#
+# Prints requests/s and CPU time per request (the peer's processes, user +
+# system) of each, and the ratios edgeform / nginx. Binds 127.0.0.1; files go
+# to $OUT (default /tmp/edgeform-bench-https). Compare the ratios of one run on
+# a shared machine, not absolute numbers; CPU per request is the steadiest.
 #
 #   bench/proxy/https.sh                     # 10 s per measurement
 #   DURATION=3 CONNECTIONS=32 bench/proxy/https.sh
@@ -23,17 +32,18 @@ DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 BASE="${BASE_PORT:-28180}"
-ORIGIN=$BASE NGINX=$((BASE + 1)) EDGE=$((BASE + 2)) EDGE_ADMIN=$((BASE + 3))
+ORIGIN=$BASE NGINX=$((BASE + 1)) EDGE=$((BASE + 2)) EDGE_ADMIN=$((BASE + 3)) NGINX_FULL=$((BASE + 4)) NODE_HTTPS=$((BASE + 5))
 
 for tool in nginx wrk openssl node curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx wrk openssl curl)" >&2; exit 2; }
 done
-[ -f "$ROOT/dist/src/proxy/main.js" ] || { echo "build first: npm run build" >&2; exit 2; }
+[ -f "$ROOT/dist/src/proxy/main.js" ] && [ -f "$ROOT/dist/bench/proxy/node-https-server.js" ] || { echo "build first: npm run build" >&2; exit 2; }
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-EDGE_PID=""
+EDGE_PID="" NODE_PID=""
 cleanup() {
   [ -n "$EDGE_PID" ] && kill "$EDGE_PID" 2>/dev/null || true
+  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null || true
   for d in origin nginx; do [ -f "$OUT/$d/nginx.pid" ] && kill "$(cat "$OUT/$d/nginx.pid")" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
@@ -59,6 +69,9 @@ nginx_conf "$OUT/origin" "server { listen 127.0.0.1:$ORIGIN; location / { return
 nginx_conf "$OUT/nginx" "upstream origin { server 127.0.0.1:$ORIGIN; keepalive 64; }
   server { listen 127.0.0.1:$NGINX ssl; ssl_certificate $OUT/cert.pem; ssl_certificate_key $OUT/key.pem;
     ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets on;
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }
+  server { listen 127.0.0.1:$NGINX_FULL ssl; ssl_certificate $OUT/cert.pem; ssl_certificate_key $OUT/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets off; ssl_session_cache off;
     location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 
 cat > "$OUT/edgeform.json" <<CONF
@@ -78,23 +91,46 @@ cat > "$OUT/edgeform.json" <<CONF
 CONF
 node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform.json" --workers 1 > "$OUT/edgeform.log" 2>&1 &
 EDGE_PID=$!
+node "$ROOT/dist/bench/proxy/node-https-server.js" "$NODE_HTTPS" "$OUT/cert.pem" "$OUT/key.pem" > "$OUT/node-https.log" 2>&1 &
+NODE_PID=$!
 
 wait_for "https://127.0.0.1:$NGINX/"
+wait_for "https://127.0.0.1:$NGINX_FULL/"
 wait_for "https://127.0.0.1:$EDGE/"
+wait_for "https://127.0.0.1:$NODE_HTTPS/"
+
+# shellcheck source=bench/proxy/cpu-ticks.sh
+. "$ROOT/bench/proxy/cpu-ticks.sh"
+NGINX_PID=$(cat "$OUT/nginx/nginx.pid")
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-declare -A RPS
+declare -A RPS CPU
 for mode in keepalive handshake; do
-  for peer in nginx edgeform; do
-    port=$([ "$peer" = nginx ] && echo "$NGINX" || echo "$EDGE")
+  for peer in nginx edgeform node-https; do
+    case "$peer-$mode" in
+      nginx-keepalive) port=$NGINX pid=$NGINX_PID ;;
+      nginx-handshake) port=$NGINX_FULL pid=$NGINX_PID ;;
+      edgeform-*) port=$EDGE pid=$EDGE_PID ;;
+      node-https-*) port=$NODE_HTTPS pid=$NODE_PID ;;
+    esac
     extra=()
     [ "$mode" = handshake ] && extra=(-H "Connection: close")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${extra[@]}" "https://127.0.0.1:$port/" > /dev/null
+    before=$(tree_ticks "$pid")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "${extra[@]}" "https://127.0.0.1:$port/" > "$OUT/wrk-$mode-$peer.txt"
+    after=$(tree_ticks "$pid")
     RPS[$mode-$peer]=$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-$mode-$peer.txt")
-    printf '  %-10s %-9s %10s req/s  %s\n' "$mode" "$peer" "${RPS[$mode-$peer]}" "$(grep -E 'Non-2xx|Socket errors' "$OUT/wrk-$mode-$peer.txt" | tr -s ' ' || true)" >&2
+    requests=$(awk '/requests in/ {print $1}' "$OUT/wrk-$mode-$peer.txt")
+    CPU[$mode-$peer]=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')
+    printf '  %-10s %-10s %10s req/s  cpu %7s µs/req  %s\n' "$mode" "$peer" "${RPS[$mode-$peer]}" "${CPU[$mode-$peer]}" "$(grep -E 'Non-2xx|Socket errors' "$OUT/wrk-$mode-$peer.txt" | tr -s ' ' || true)" >&2
   done
 done
-awk -v ka_e="${RPS[keepalive-edgeform]}" -v ka_n="${RPS[keepalive-nginx]}" -v hs_e="${RPS[handshake-edgeform]}" -v hs_n="${RPS[handshake-nginx]}" 'BEGIN {
-  printf "{\"keepalive\":{\"edgeform\":%s,\"nginx\":%s,\"ratio\":%.2f},\"handshake\":{\"edgeform\":%s,\"nginx\":%s,\"ratio\":%.2f}}\n", ka_e, ka_n, ka_e / ka_n, hs_e, hs_n, hs_e / hs_n
-}' | tee "$OUT/results.json"
+# Ratios: throughput edgeform / nginx, and CPU per request nginx / edgeform (how
+# many requests edgeform serves per core-second, relative to nginx); the same
+# for the bare node:https server, the ceiling.
+row() { # mode
+  awk -v e="${RPS[$1-edgeform]}" -v n="${RPS[$1-nginx]}" -v b="${RPS[$1-node-https]}" -v ce="${CPU[$1-edgeform]}" -v cn="${CPU[$1-nginx]}" -v cb="${CPU[$1-node-https]}" 'BEGIN {
+    printf "{\"edgeform\":%s,\"nginx\":%s,\"nodeHttps\":%s,\"ratio\":%.2f,\"nodeHttpsRatio\":%.2f,\"cpuUsPerRequest\":{\"edgeform\":%s,\"nginx\":%s,\"nodeHttps\":%s},\"cpuRatio\":%.2f,\"nodeHttpsCpuRatio\":%.2f}", e, n, b, e / n, b / n, ce, cn, cb, (ce > 0 ? cn / ce : 0), (cb > 0 ? cn / cb : 0)
+  }'
+}
+echo "{\"keepalive\":$(row keepalive),\"handshake\":$(row handshake)}" | tee "$OUT/results.json"

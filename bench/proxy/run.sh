@@ -131,26 +131,8 @@ declare -A PORT=([nginx]=$NGINX [edgeform]=$EDGE [haproxy]=$HAPROXY [http-proxy]
 for p in "${PEERS[@]}"; do wait_for "${PORT[$p]}"; done
 PID[nginx]=$(cat "$OUT/nginx/nginx.pid")
 
-# CPU time (user + system, all threads) of a process and its descendants, in clock ticks:
-# CPU per request is the steadiest figure on a shared machine, where req/s also
-# depends on how much CPU wrk and the origin got.
-tree_ticks() {
-  local pids=("$1") all=() t=0 i
-  while [ ${#pids[@]} -gt 0 ]; do
-    all+=("${pids[@]}")
-    local next=()
-    for i in "${pids[@]}"; do next+=($(pgrep -P "$i" || true)); done
-    pids=("${next[@]}")
-  done
-  for i in "${all[@]}"; do
-    for stat in /proc/$i/task/*/stat; do
-      [ -r "$stat" ] || continue
-      t=$((t + $(sed 's/.*) //' "$stat" | awk '{print $12 + $13}')))
-    done
-  done
-  echo "$t"
-}
-HZ=$(getconf CLK_TCK)
+# shellcheck source=bench/proxy/cpu-ticks.sh
+. "$ROOT/bench/proxy/cpu-ticks.sh"
 
 # ── measure ──────────────────────────────────────────────────────────────────
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP}s warm-up), $ROUNDS round(s), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
