@@ -56,14 +56,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 # shellcheck source=bench/proxy/nginx-conf.sh
 . "$ROOT/bench/proxy/nginx-conf.sh"
 
-wait_for() { # url
-  for _ in $(seq 1 100); do
-    curl -fsSk -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing answers 200 at $1 (see $OUT)" >&2
-  exit 1
-}
+# shellcheck source=bench/proxy/wait-for.sh
+. "$ROOT/bench/proxy/wait-for.sh"
 
 nginx_conf "$OUT/origin" "server { listen 127.0.0.1:$ORIGIN; location / { return 200 \"ok\n\"; } }"
 nginx_conf "$OUT/nginx" "upstream origin { server 127.0.0.1:$ORIGIN; keepalive 64; }
