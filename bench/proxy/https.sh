@@ -10,11 +10,13 @@
 #           `Connection: close` (one new connection per request)
 #
 # The handshake row must compare full handshakes: wrk keeps each connection's
-# TLS session across reconnects and offers it again, and nginx with session
-# tickets resumes it (no certificate, no signature), while Node's server does
-# not get it back from wrk. So nginx answers the handshake row from a server
-# block with tickets and its session cache off, and every peer does a full
-# ECDHE + ECDSA handshake per request.
+# TLS session across reconnects and offers it again (a resumption skips the
+# certificate and the signature). It resumes nginx's sessions on every
+# connection and Node's on every other one, so the row is measured against
+# peers that cannot resume: nginx from a server block with tickets and session
+# cache off, edgeform and node:https from second processes whose OpenSSL sends
+# no session tickets (OPENSSL_CONF with NumTickets = 0; Node has no option for
+# it). Every handshake in the row is a full ECDHE + ECDSA one.
 #
 # Prints requests/s and CPU time per request (the peer's processes, user +
 # system) of each, and the ratios edgeform / nginx. Binds 127.0.0.1; files go
@@ -33,6 +35,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 BASE="${BASE_PORT:-28180}"
 ORIGIN=$BASE NGINX=$((BASE + 1)) EDGE=$((BASE + 2)) EDGE_ADMIN=$((BASE + 3)) NGINX_FULL=$((BASE + 4)) NODE_HTTPS=$((BASE + 5))
+EDGE_FULL=$((BASE + 6)) EDGE_FULL_ADMIN=$((BASE + 7)) NODE_FULL=$((BASE + 8))
 
 for tool in nginx wrk openssl node curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx wrk openssl curl)" >&2; exit 2; }
@@ -40,10 +43,9 @@ done
 [ -f "$ROOT/dist/src/proxy/main.js" ] && [ -f "$ROOT/dist/bench/proxy/node-https-server.js" ] || { echo "build first: npm run build" >&2; exit 2; }
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-EDGE_PID="" NODE_PID=""
+PIDS=()
 cleanup() {
-  [ -n "$EDGE_PID" ] && kill "$EDGE_PID" 2>/dev/null || true
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null || true
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for d in origin nginx; do [ -f "$OUT/$d/nginx.pid" ] && kill "$(cat "$OUT/$d/nginx.pid")" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
@@ -68,30 +70,52 @@ nginx_conf "$OUT/nginx" "upstream origin { server 127.0.0.1:$ORIGIN; keepalive 6
     ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets off; ssl_session_cache off;
     location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 
-cat > "$OUT/edgeform.json" <<CONF
+edge_tls_config() { # port, admin port, file
+  cat > "$3" <<CONF
 {
   "version": 1, "name": "bench",
-  "listeners": [{ "name": "websecure", "protocol": "http", "host": "127.0.0.1", "port": $EDGE,
+  "listeners": [{ "name": "websecure", "protocol": "http", "host": "127.0.0.1", "port": $1,
     "tls": { "certificates": [{ "cert": { "file": "$OUT/cert.pem" }, "key": { "file": "$OUT/key.pem" } }], "minVersion": "TLSv1.2", "handshakeTimeoutMs": 10000 } }],
   "routes": [{ "name": "all", "listeners": ["websecure"], "match": { "pathPrefix": "/" }, "cluster": "origin",
     "balancer": { "algorithm": "round-robin" }, "retry": { "attempts": 1, "on": ["connect-failure"] },
     "timeouts": { "connectMs": 2000, "responseMs": 30000, "idleMs": 60000 } }],
   "clusters": [{ "name": "origin", "discovery": { "type": "static", "endpoints": [{ "host": "127.0.0.1", "port": $ORIGIN, "weight": 1 }] },
     "outlier": { "consecutive5xx": 5, "consecutiveConnectFailures": 3, "baseEjectionMs": 30000, "maxEjectionMs": 300000, "panicThreshold": 50 } }],
-  "caches": [], "admin": { "host": "127.0.0.1", "port": $EDGE_ADMIN },
+  "caches": [], "admin": { "host": "127.0.0.1", "port": $2 },
   "limits": { "headerTimeoutMs": 10000, "requestTimeoutMs": 60000, "maxHeaderBytes": 16384, "keepAliveTimeoutMs": 60000 },
   "trustedProxies": [], "retryBudget": { "ratio": 0.2, "minPerSecond": 10 }, "accessLog": false
 }
 CONF
+}
+edge_tls_config "$EDGE" "$EDGE_ADMIN" "$OUT/edgeform.json"
+edge_tls_config "$EDGE_FULL" "$EDGE_FULL_ADMIN" "$OUT/edgeform-full.json"
+# OpenSSL settings for the handshake row's Node processes: no session tickets, so no resumption.
+cat > "$OUT/no-tickets.cnf" <<CONF
+nodejs_conf = nodejs_init
+[nodejs_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = no_tickets
+[no_tickets]
+NumTickets = 0
+Options = -SessionTicket
+CONF
+declare -A PID
 node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform.json" --workers 1 > "$OUT/edgeform.log" 2>&1 &
-EDGE_PID=$!
+PIDS+=($!) && PID[edgeform]=$!
 node "$ROOT/dist/bench/proxy/node-https-server.js" "$NODE_HTTPS" "$OUT/cert.pem" "$OUT/key.pem" > "$OUT/node-https.log" 2>&1 &
-NODE_PID=$!
+PIDS+=($!) && PID[node-https]=$!
+OPENSSL_CONF="$OUT/no-tickets.cnf" node "$ROOT/dist/src/proxy/main.js" --config "$OUT/edgeform-full.json" --workers 1 > "$OUT/edgeform-full.log" 2>&1 &
+PIDS+=($!) && PID[edgeform-full]=$!
+OPENSSL_CONF="$OUT/no-tickets.cnf" node "$ROOT/dist/bench/proxy/node-https-server.js" "$NODE_FULL" "$OUT/cert.pem" "$OUT/key.pem" > "$OUT/node-https-full.log" 2>&1 &
+PIDS+=($!) && PID[node-https-full]=$!
 
 wait_for "https://127.0.0.1:$NGINX/"
 wait_for "https://127.0.0.1:$NGINX_FULL/"
 wait_for "https://127.0.0.1:$EDGE/"
 wait_for "https://127.0.0.1:$NODE_HTTPS/"
+wait_for "https://127.0.0.1:$EDGE_FULL/"
+wait_for "https://127.0.0.1:$NODE_FULL/"
 
 # shellcheck source=bench/proxy/cpu-ticks.sh
 . "$ROOT/bench/proxy/cpu-ticks.sh"
@@ -104,8 +128,10 @@ for mode in keepalive handshake; do
     case "$peer-$mode" in
       nginx-keepalive) port=$NGINX pid=$NGINX_PID ;;
       nginx-handshake) port=$NGINX_FULL pid=$NGINX_PID ;;
-      edgeform-*) port=$EDGE pid=$EDGE_PID ;;
-      node-https-*) port=$NODE_HTTPS pid=$NODE_PID ;;
+      edgeform-keepalive) port=$EDGE pid=${PID[edgeform]} ;;
+      edgeform-handshake) port=$EDGE_FULL pid=${PID[edgeform-full]} ;;
+      node-https-keepalive) port=$NODE_HTTPS pid=${PID[node-https]} ;;
+      node-https-handshake) port=$NODE_FULL pid=${PID[node-https-full]} ;;
     esac
     extra=()
     [ "$mode" = handshake ] && extra=(-H "Connection: close")
