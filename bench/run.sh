@@ -11,3 +11,5 @@ echo "== proxy pass-through vs nginx, HAProxy, http-proxy"
 bash bench/proxy/run.sh
 echo "== cache hits vs nginx proxy_cache, and L2 (Redis) vs L1 latency"
 node dist/bench/cache/cache-hits.js
+echo "== HTTPS termination vs nginx and a bare node:https server (keep-alive, full handshakes)"
+bash bench/proxy/https.sh

@@ -50,18 +50,12 @@ trap cleanup EXIT INT TERM
 # shellcheck source=bench/proxy/nginx-conf.sh
 . "$ROOT/bench/proxy/nginx-conf.sh"
 
-wait_for() { # port
-  for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing answers 200 on port $1 (see $OUT)" >&2
-  exit 1
-}
+# shellcheck source=bench/proxy/wait-for.sh
+. "$ROOT/bench/proxy/wait-for.sh"
 
 # ── origin and peers ──────────────────────────────────────────────────────────
 nginx_conf "$OUT/origin" "server { listen 127.0.0.1:$ORIGIN; location / { return 200 \"ok\n\"; } }"
-wait_for "$ORIGIN"
+wait_for "http://127.0.0.1:$ORIGIN/"
 
 nginx_conf "$OUT/nginx" "upstream origin { server 127.0.0.1:$ORIGIN; keepalive 64; }
   server { listen 127.0.0.1:$NGINX; location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
@@ -93,24 +87,8 @@ node "$ROOT/dist/bench/proxy/http-proxy-server.js" "$HTTPPROXY_KA" "http://127.0
 PIDS+=($!)
 PID[http-proxy-ka]=$!
 
-# One route for `match` ({"pathPrefix":"/"} by default) to the origin.
-edge_route() { # name, match
-  printf '{ "name": "%s", "listeners": ["web"], "match": %s, "cluster": "origin", "balancer": { "algorithm": "round-robin" }, "retry": { "attempts": 1, "on": ["connect-failure"] }, "timeouts": { "connectMs": 2000, "responseMs": 30000, "idleMs": 60000 } }' "$1" "$2"
-}
-edge_config() { # port, admin port, file[, routes JSON array]
-  cat > "$3" <<CONF
-{
-  "version": 1, "name": "bench",
-  "listeners": [{ "name": "web", "protocol": "http", "host": "127.0.0.1", "port": $1 }],
-  "routes": ${4:-[$(edge_route all '{ "pathPrefix": "/" }')]},
-  "clusters": [{ "name": "origin", "discovery": { "type": "static", "endpoints": [{ "host": "127.0.0.1", "port": $ORIGIN, "weight": 1 }] },
-    "outlier": { "consecutive5xx": 5, "consecutiveConnectFailures": 3, "baseEjectionMs": 30000, "maxEjectionMs": 300000, "panicThreshold": 50 } }],
-  "caches": [], "admin": { "host": "127.0.0.1", "port": $2 },
-  "limits": { "headerTimeoutMs": 10000, "requestTimeoutMs": 60000, "maxHeaderBytes": 16384, "keepAliveTimeoutMs": 60000 },
-  "trustedProxies": [], "retryBudget": { "ratio": 0.2, "minPerSecond": 10 }, "accessLog": false
-}
-CONF
-}
+# shellcheck source=bench/proxy/edge-config.sh
+. "$ROOT/bench/proxy/edge-config.sh"
 edge_config "$EDGE" "$EDGE_ADMIN" "$OUT/edgeform.json"
 edge_config "$EDGE2" "$EDGE2_ADMIN" "$OUT/edgeform-2w.json"
 # 4,999 prefix routes the request does not match, then the one it does, all on its host.
@@ -128,29 +106,11 @@ PID[edgeform-5000r]=$!
 
 PEERS=(nginx edgeform haproxy http-proxy http-proxy-ka edgeform-2w edgeform-5000r)
 declare -A PORT=([nginx]=$NGINX [edgeform]=$EDGE [haproxy]=$HAPROXY [http-proxy]=$HTTPPROXY [http-proxy-ka]=$HTTPPROXY_KA [edgeform-2w]=$EDGE2 [edgeform-5000r]=$EDGE5K)
-for p in "${PEERS[@]}"; do wait_for "${PORT[$p]}"; done
+for p in "${PEERS[@]}"; do wait_for "http://127.0.0.1:${PORT[$p]}/"; done
 PID[nginx]=$(cat "$OUT/nginx/nginx.pid")
 
-# CPU time (user + system, all threads) of a process and its descendants, in clock ticks:
-# CPU per request is the steadiest figure on a shared machine, where req/s also
-# depends on how much CPU wrk and the origin got.
-tree_ticks() {
-  local pids=("$1") all=() t=0 i
-  while [ ${#pids[@]} -gt 0 ]; do
-    all+=("${pids[@]}")
-    local next=()
-    for i in "${pids[@]}"; do next+=($(pgrep -P "$i" || true)); done
-    pids=("${next[@]}")
-  done
-  for i in "${all[@]}"; do
-    for stat in /proc/$i/task/*/stat; do
-      [ -r "$stat" ] || continue
-      t=$((t + $(sed 's/.*) //' "$stat" | awk '{print $12 + $13}')))
-    done
-  done
-  echo "$t"
-}
-HZ=$(getconf CLK_TCK)
+# shellcheck source=bench/proxy/cpu-ticks.sh
+. "$ROOT/bench/proxy/cpu-ticks.sh"
 
 # ── measure ──────────────────────────────────────────────────────────────────
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP}s warm-up), $ROUNDS round(s), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -66,3 +66,33 @@ test("memory store: expiry follows the injected clock", () => {
   assert.equal(store.getSync(u), undefined);
   assert.equal(store.entries, 0, "an expired record found by get is dropped");
 });
+
+test("memory store: a body that is a view of a larger buffer (a Redis reply) is kept as its own copy, counted by its length", () => {
+  const reply = Buffer.alloc(64 * 1024, 7);
+  const body = reply.subarray(1000, 1512);
+  const u = uniqueUrl("/view");
+  const own = Buffer.alloc(body.length); // Buffer.alloc never hands out a view of Node's pool
+  body.copy(own);
+  const owned = recordSize(u, response(u, { body: own }));
+  assert.equal(recordSize(u, response(u, { body }), true), owned, "sized as the copy the tier keeps");
+  // Room for the record with its own 512-byte body, not for the 64 KiB reply it is a view of.
+  const store = new MemoryStore({ maxBytes: owned + 100 });
+  store.setSync(u, response(u, { body }), 60_000);
+  const kept = store.getSync(u);
+  assert.ok(kept?.kind === "response", "stored: the view is not counted as the whole reply");
+  assert.deepEqual(kept.body, body);
+  assert.equal(kept.body.buffer.byteLength, 512, "the stored body owns its bytes instead of pinning the reply");
+  assert.equal(store.bytes, owned);
+});
+
+test("memory store: a record read from Redis keeps serving from the reply when it is too large to keep", () => {
+  const reply = Buffer.alloc(8 * 1024, 3);
+  const body = reply.subarray(100, 4196);
+  const u = uniqueUrl("/too-big");
+  const store = new MemoryStore({ maxBytes: 1024 });
+  const record = response(u, { body });
+  store.setSync(u, record, 60_000);
+  assert.equal(store.getSync(u), undefined);
+  assert.equal(store.bytes, 0);
+  assert.equal(record.body, body, "the caller's record is left as it was");
+});

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { Registry } from "prom-client";
 import { Metrics } from "../../src/plan/metric-names.js";
 import { createCacheLayer } from "../../src/proxy/cache/index.js";
+import { createCacheMetrics } from "../../src/proxy/cache/metrics.js";
 import { silentLogger } from "./helpers.js";
 import { cacheConfig, LayerHarness } from "./layer-harness.js";
 
@@ -42,4 +43,28 @@ test("every metric the cache registers is named in plan/metric-names.ts", async 
   } finally {
     await layer.close();
   }
+});
+
+test("per-request cache counters count between scrapes and add up at each read, across layers and rebuilt layers", async () => {
+  const registry = new Registry();
+  const first = createCacheMetrics(registry, "edge");
+  const other = createCacheMetrics(registry, "other");
+  first.lookup("memory", "hit");
+  first.lookup("redis", "expired");
+  first.request("hit");
+  other.request("uncacheable");
+  const value = async (name: string, labels: Record<string, string>) =>
+    (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+  assert.equal(await value(Metrics.cacheLookups, { cache: "edge", tier: "memory", result: "hit" }), 1);
+  assert.equal(await value(Metrics.cacheLookups, { cache: "edge", tier: "redis", result: "expired" }), 1);
+  assert.equal(await value(Metrics.cacheRequests, { cache: "edge", status: "hit" }), 1);
+  assert.equal(await value(Metrics.cacheRequests, { cache: "other", status: "uncacheable" }), 1);
+  // A layer rebuilt by a reload counts on into the same series; a read never counts twice.
+  const rebuilt = createCacheMetrics(registry, "edge");
+  rebuilt.request("hit");
+  first.request("hit");
+  assert.equal(await value(Metrics.cacheRequests, { cache: "edge", status: "hit" }), 3);
+  assert.equal(await value(Metrics.cacheRequests, { cache: "edge", status: "hit" }), 3);
+  const text = await registry.metrics();
+  assert.match(text, new RegExp(`${Metrics.cacheLookups}\\{cache="edge",tier="memory",result="hit"\\} 1`));
 });

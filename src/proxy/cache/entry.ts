@@ -81,8 +81,12 @@ function listSize(list: readonly (string | null)[]): number {
   return size;
 }
 
-/** Bytes a record costs in memory under `key` (see above). */
-export function recordSize(key: string, record: CacheRecord): number {
+/**
+ * Bytes a record costs in memory under `key` (see above). `ownedBody`: count
+ * the body as the copy of its own that the memory tier will keep (see
+ * ownedBuffer), not as the larger allocation it may still be a view of.
+ */
+export function recordSize(key: string, record: CacheRecord, ownedBody = false): number {
   let size = RECORD_OVERHEAD + textSize(key) + textSize(record.url);
   for (const tag of record.tags) size += textSize(tag) + TAG_INDEX_OVERHEAD;
   if (record.kind === "vary") {
@@ -90,7 +94,7 @@ export function recordSize(key: string, record: CacheRecord): number {
     return size;
   }
   // A Buffer may be a view of a larger allocation; the whole allocation stays alive.
-  size += BUFFER_OVERHEAD + Math.max(record.body.length, record.body.buffer.byteLength);
+  size += BUFFER_OVERHEAD + (ownedBody ? record.body.length : Math.max(record.body.length, record.body.buffer.byteLength));
   for (const name in record.headers) {
     const v = record.headers[name]!;
     size += textSize(name) + (typeof v === "string" ? textSize(v) : listSize(v));
@@ -134,8 +138,9 @@ export function decodeRecord(buf: Buffer): CacheRecord | undefined {
     const meta = JSON.parse(buf.subarray(5, 5 + len).toString("utf8")) as CacheRecord;
     if (meta.kind === "response") {
       if (buf[0] !== TYPE_RESPONSE) return undefined;
-      // Copy out of Redis's reply buffer so the entry does not pin a larger allocation.
-      return { ...meta, body: ownedBuffer(buf.subarray(5 + len)) };
+      // A view of Redis's reply: most hits are only served, and the memory tier
+      // copies the body out when it keeps the record (MemoryStore.setSync).
+      return { ...meta, body: buf.subarray(5 + len) };
     }
     if (meta.kind === "vary" && buf[0] === TYPE_VARY) return meta;
     return undefined;

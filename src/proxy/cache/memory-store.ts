@@ -63,11 +63,12 @@ export class MemoryStore implements CacheStore {
   setSync(key: string, given: CacheRecord, ttlMs: number): void {
     const old = this.#slots.get(key);
     if (old) this.#remove(key, old);
+    // Sized as it will be kept, so a record that will not be kept is never copied.
+    const size = recordSize(key, given, true);
+    if (ttlMs <= 0 || size > this.#maxBytes) return;
     // A body that is a view of a larger allocation would keep all of it alive, uncounted.
     const body = given.kind === "response" ? ownedBuffer(given.body) : undefined;
     const record = body === undefined || given.kind !== "response" || body === given.body ? given : { ...given, body };
-    const size = recordSize(key, record);
-    if (ttlMs <= 0 || size > this.#maxBytes) return;
     this.#slots.set(key, { record, size, expiresAt: this.#now() + ttlMs });
     this.#bytes += size;
     for (const tag of record.tags) {
