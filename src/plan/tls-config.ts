@@ -20,6 +20,24 @@ export interface AcmeConfig {
   email: string;
   directory: string;
   domains: string[];
+  /** A CA bundle trusted for the directory's HTTPS only, on top of the system roots (a private or test ACME server). */
+  directoryCa?: PemSourceConfig;
+  storage: AcmeStorageConfig;
+  /** Back-off after a failed order, doubling from minMs up to maxMs; default 1 min to 1 h. */
+  retry?: { minMs: number; maxMs: number };
+}
+
+/**
+ * Where the account key, the certificate and the HTTP-01 answers are kept so
+ * that every worker and every replica share them: the Redis tier when the
+ * topology has one, else files under `dataDir`.
+ */
+export interface AcmeStorageConfig {
+  /** Keys and paths are scoped by this ("<topology>/<listener>"): listeners and topologies never share state. */
+  scope: string;
+  redis?: { url: string; urlEnv?: string; passwordEnv?: string; timeoutMs: number };
+  /** Default: the user's edgeform data directory (EDGEFORM_DATA_DIR), under acme/. */
+  dataDir?: string;
 }
 
 export interface ListenerTlsConfig {
@@ -65,7 +83,7 @@ function planCertificate(c: TlsCertificateSpec, specDir: string | undefined, env
  * certificates come from ACME or are not given, so a production spec runs
  * unchanged on a laptop.
  */
-export function planListenerTls(spec: ListenerTlsSpec | undefined, specDir: string | undefined, envName: SecretEnvName, localCertificate?: CertificateConfig): ListenerTlsConfig {
+export function planListenerTls(spec: ListenerTlsSpec | undefined, specDir: string | undefined, envName: SecretEnvName, localCertificate?: CertificateConfig, acmeStorage?: AcmeStorageConfig): ListenerTlsConfig {
   const given = (spec?.certificates ?? []).map((c) => planCertificate(c, specDir, envName));
   const local = localCertificate !== undefined && (given.length === 0 || spec?.acme !== undefined);
   const config: ListenerTlsConfig = {
@@ -73,7 +91,9 @@ export function planListenerTls(spec: ListenerTlsSpec | undefined, specDir: stri
     minVersion: spec?.minVersion ?? TLS_DEFAULTS.minVersion,
     handshakeTimeoutMs: TLS_DEFAULTS.handshakeTimeoutMs,
   };
-  if (spec?.acme && !local) config.acme = { email: spec.acme.email, directory: spec.acme.directory ?? TLS_DEFAULTS.acmeDirectory, domains: [...spec.acme.domains] };
+  if (spec?.acme && !local && acmeStorage) {
+    config.acme = { email: spec.acme.email, directory: spec.acme.directory ?? TLS_DEFAULTS.acmeDirectory, domains: [...spec.acme.domains], storage: acmeStorage };
+  }
   if (spec?.hsts) config.hsts = hstsValue(spec.hsts);
   return config;
 }

@@ -30,6 +30,7 @@ import { lingeringClose } from "./lingering-close.js";
 import { extractHashKey } from "../upstream/index.js";
 import { ListenerTls } from "../tls/listener-tls.js";
 import { sendHttpsRedirect } from "../tls/redirect.js";
+import { ACME_CHALLENGE_PREFIX, type ChallengeBoard } from "../tls/acme/challenges.js";
 
 /** What listeners need from the running proxy. */
 export interface ProxyHost {
@@ -37,6 +38,8 @@ export interface ProxyHost {
   readonly state: RuntimeState;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
+  /** HTTP-01 answers of this process's ACME orders (and the shared storage's). */
+  readonly acmeChallenges: ChallengeBoard;
 }
 
 /** A request resolved to a route, ready to forward. */
@@ -70,6 +73,8 @@ export class HttpListener implements ListenerContext {
   private draining = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private readonly onSocketClose: () => void;
+  /** A plain http listener of a config with ACME answers HTTP-01 challenges. */
+  private answersAcme: boolean;
 
   constructor(
     private config: HttpListenerConfig,
@@ -78,7 +83,8 @@ export class HttpListener implements ListenerContext {
   ) {
     this.name = config.name;
     this.logger = host.logger.child({ listener: config.name });
-    this.tls = config.tls === undefined ? undefined : new ListenerTls(config.tls, config.name, this.logger, host.metrics.registry);
+    this.tls = config.tls === undefined ? undefined : new ListenerTls(config.tls, config.name, this.logger, host.metrics.registry, host.acmeChallenges);
+    this.answersAcme = answersAcmeChallenges(config, proxyConfig);
     this.accessLogger = proxyConfig.accessLog ? host.logger.child({ type: "access", listener: config.name }) : undefined;
     const limits = proxyConfig.limits;
     this.unrouted = host.metrics.requestSeries(config.name, "", "", "");
@@ -113,6 +119,7 @@ export class HttpListener implements ListenerContext {
   /** Applies a reloaded config that kept this listener's address. */
   update(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): void {
     this.config = config;
+    this.answersAcme = answersAcmeChallenges(config, proxyConfig);
     this.client.update(clientLimits(proxyConfig.limits));
     if (this.tls !== undefined && config.tls !== undefined) this.tls.update(config.tls);
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
@@ -157,6 +164,13 @@ export class HttpListener implements ListenerContext {
     const startedAt = performance.now();
     const client = clientAddress(req.socket);
     if (this.draining) res.shouldKeepAlive = false;
+    // Before routing and the redirect: the ACME server asks over plain HTTP for whatever name it validates.
+    if (this.answersAcme && req.url.startsWith(ACME_CHALLENGE_PREFIX)) {
+      void this.host.acmeChallenges.answer(req, res, state.identity(this.name).via).then((status) => {
+        recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId: "-" }, this.unrouted, { status, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: undefined });
+      });
+      return;
+    }
     const redirect = this.config.redirectToHttps;
     if (redirect !== undefined) {
       const status = sendHttpsRedirect(req, res, redirect.port, state.identity(this.name).via, randomUUID());
@@ -241,6 +255,10 @@ export class HttpListener implements ListenerContext {
     if (answer !== undefined && answerable) socket.end(rawResponse(answer.status, answer.message));
     socket.destroy();
   }
+}
+
+function answersAcmeChallenges(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): boolean {
+  return config.tls === undefined && proxyConfig.listeners.some((l) => l.protocol === "http" && l.tls?.acme !== undefined);
 }
 
 /** A complete minimal HTTP/1.1 response for a socket the http server gave up on. */
