@@ -18,8 +18,9 @@ import { freePort } from "../support/net.js";
 import { eventually, get, LogCapture, startBackend, withProxy, type Backend } from "../proxy/support.js";
 import { acmeProxyConfig, DOMAIN, handshake, servedSerial } from "./acme-support.js";
 import { startPebble, type TestPebble } from "./pebble.js";
-import { httpsGet } from "./support.js";
+import { CertDir, httpsGet } from "./support.js";
 
+const REFUSED = "refused.edgeform.test";
 let backend: Backend;
 let pebble: TestPebble;
 let httpPort: number;
@@ -27,7 +28,7 @@ let httpPort: number;
 before(async () => {
   backend = await startBackend("app", (_req, res) => res.end("from the app\n"));
   httpPort = await freePort();
-  pebble = await startPebble({ httpPort });
+  pebble = await startPebble({ httpPort, blocklist: [REFUSED] });
 });
 
 after(async () => {
@@ -88,4 +89,35 @@ test("the challenge path answers 404 for an unknown token on an ACME topology's 
     // Let the order this config starts finish (pebble cannot validate it: nothing listens where it looks).
     await eventually(() => logs.lines.some((l) => l["event"] === "acme-order-failed" || l["event"] === "acme-issued"), 30_000, "the order to end");
   }, { logger: pino({ level: "info" }, logs) });
+});
+
+test("an order the CA refuses is logged with EF_PROXY_ACME and retried with growing back-off, while the listener keeps serving its configured certificate", async () => {
+  const certs = await CertDir.create();
+  const logs = new LogCapture();
+  try {
+    const local = await certs.issue("local", { names: [REFUSED] });
+    const cfg = acmeProxyConfig({ httpPort: 0, backend, pebble, domains: [REFUSED], certificates: [local], retry: { minMs: 300, maxMs: 5000 } });
+    await withProxy(cfg, async (proxy) => {
+      const port = proxy.ports["websecure"]!;
+      const failures = () => logs.lines.filter((l) => l["event"] === "acme-order-failed");
+      await eventually(async () => {
+        // Served all along: the configured certificate, trusted through its own CA.
+        assert.ok((await servedSerial(port, REFUSED, certs.ca.certPem)) !== undefined, "the configured certificate is served while orders fail");
+        return failures().length >= 3;
+      }, 30_000, "three failed orders");
+      const [first, second, third] = failures();
+      assert.equal(first!["code"], "EF_PROXY_ACME");
+      assert.match(String(first!["msg"]), /EF_PROXY_ACME: the ACME order for refused\.edgeform\.test failed; retrying in/);
+      assert.match(String(first!["err"]), /refused|rejectedIdentifier|blocklist|policy/i, "the CA's reason is in the log line");
+      assert.deepEqual([first!["failures"], second!["failures"], third!["failures"]], [1, 2, 3]);
+      // 300 ms, then 600 ms, then 1200 ms, each ±20%.
+      assert.ok(Number(third!["retryInMs"]) > Number(first!["retryInMs"]), "the back-off grows");
+      assert.ok(Number(first!["retryInMs"]) >= 240 && Number(first!["retryInMs"]) <= 360);
+      const text = await proxy.metrics.registry.metrics();
+      const counted = Number(new RegExp(`^${Metrics.acmeOrders}\\{listener="websecure",kind="obtain",result="failure"\\} (\\d+)$`, "m").exec(text)?.[1]);
+      assert.ok(counted >= 3, `failures counted: ${counted}`);
+    }, { logger: pino({ level: "info" }, logs) });
+  } finally {
+    certs.remove();
+  }
 });
