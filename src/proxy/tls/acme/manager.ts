@@ -22,7 +22,8 @@ import type { ChallengeBoard } from "./challenges.js";
 import { acmeOrderCounter, type OrderKind } from "./metrics.js";
 import { orderCertificate, type IssuedPair } from "./order.js";
 import { MAX_TIMER_MS, renewalDue, retryDelay } from "./schedule.js";
-import { openAcmeStorage, type AcmeLock, type AcmeStorage } from "./storage.js";
+import { openAcmeStorage } from "./open-storage.js";
+import type { AcmeLock, AcmeStorage } from "./storage.js";
 
 const CERTIFICATE_KEY = "certificate";
 const BACKOFF_KEY = "backoff";

@@ -3,11 +3,6 @@
  * replica share one account, one certificate and the HTTP-01 answers, and
  * only one of them runs an order at a time (the lock).
  */
-import type { Logger } from "../../runtime/log.js";
-import type { AcmeStorageConfig } from "../../../plan/tls-config.js";
-import { DirectoryStorage } from "./directory-storage.js";
-import { RedisStorage } from "./redis-storage.js";
-
 export interface AcmeStorage {
   /** Where the state lives, for logs (no secrets). */
   readonly description: string;
@@ -25,9 +20,4 @@ export interface AcmeLock {
   extend(ttlMs: number): Promise<boolean>;
   /** Releases it only if still ours. */
   release(): Promise<void>;
-}
-
-/** The Redis tier when the config names one, else the directory. */
-export function openAcmeStorage(config: AcmeStorageConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): AcmeStorage {
-  return config.redis ? new RedisStorage(config.redis, config.scope, logger, env) : new DirectoryStorage(config.dataDir, config.scope, env);
 }
