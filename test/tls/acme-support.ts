@@ -24,6 +24,8 @@ export interface AcmeProxyOptions {
   certificates?: CertificateConfig[];
   retry?: AcmeConfig["retry"];
   workers?: number;
+  /** The http listener redirects everything else to https on this port. */
+  redirectToHttpsPort?: number;
 }
 
 export function acmeProxyConfig(o: AcmeProxyOptions): ProxyRuntimeConfig {
@@ -41,7 +43,7 @@ export function acmeProxyConfig(o: AcmeProxyOptions): ProxyRuntimeConfig {
   return config([cluster("app", [o.backend])], [route("all", "app", { listeners: ["web", "websecure"] })], {
     name: "acme-test",
     listeners: [
-      { name: "web", protocol: "http", host: "127.0.0.1", port: o.httpPort },
+      { name: "web", protocol: "http", host: "127.0.0.1", port: o.httpPort, ...(o.redirectToHttpsPort ? { redirectToHttps: { port: o.redirectToHttpsPort } } : {}) },
       { name: "websecure", protocol: "http", host: "127.0.0.1", port: 0, tls: { certificates: o.certificates ?? [], acme, minVersion: "TLSv1.2", handshakeTimeoutMs: 10_000 } },
     ],
     ...(o.workers ? { workers: o.workers } : {}),

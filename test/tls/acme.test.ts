@@ -36,10 +36,11 @@ after(async () => {
   await backend.close();
 });
 
-test("HTTP-01 validated by pebble against the proxy's http listener gets a certificate that is served for the domain, chained to pebble's root", async () => {
+test("HTTP-01 validated by pebble against the proxy's http listener (answered before its redirect to https) gets a certificate that is served for the domain, chained to pebble's root", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "edgeform-acme-data-"));
   const logs = new LogCapture();
-  const cfg = acmeProxyConfig({ httpPort, backend, pebble, dataDir });
+  // Redirected, pebble would follow to https on port 1 and fail: only an answer before the redirect validates.
+  const cfg = acmeProxyConfig({ httpPort, backend, pebble, dataDir, redirectToHttpsPort: 1 });
   try {
     await withProxy(cfg, async (proxy) => {
       const port = proxy.ports["websecure"]!;
@@ -58,6 +59,7 @@ test("HTTP-01 validated by pebble against the proxy's http listener gets a certi
       const reply = await httpsGet(port, "/", { ca: root, servername: DOMAIN });
       assert.equal(reply.status, 200);
       assert.equal(reply.body, "from the app\n");
+      assert.equal((await get(httpPort, "/")).status, 308, "everything else on the http listener is redirected");
       // pebble fetched the token from the http listener: answered 200 there, before routing.
       const text = await proxy.metrics.registry.metrics();
       assert.match(text, /^edgeform_http_requests_total\{listener="web",route="",fleet="",backend="",status_class="2xx"\} [1-9]/m);
