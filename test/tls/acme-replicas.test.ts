@@ -2,9 +2,13 @@
  * Two proxy processes (replicas), each with two workers, sharing one Redis
  * tier: four ACME managers, exactly one order. pebble validates HTTP-01 on
  * the first replica's http listener only, so when the order runs in the
- * second replica, the answer reaches pebble through Redis.
+ * second replica, the answer reaches pebble through Redis. Without Redis, the
+ * workers of one replica share the directory storage the same way.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { Metrics } from "../../src/plan/metric-names.js";
 import { startProxyProcess } from "../cache/proxy-process.js";
@@ -50,4 +54,24 @@ test("two replicas with two workers each, sharing a Redis tier, run exactly one 
   assert.equal(metrics.reduce((n, text) => n + ordersCounted(text, "failure"), 0), 0);
   assert.equal(pebble.issuedCount(), 1, `pebble issued one certificate:\n${pebble.logs.join("")}`);
   assert.match(await redis.command("EXISTS", "edgeform:acme:acme-test/websecure:certificate"), /^:1/, "the certificate is kept in the Redis tier");
+});
+
+test("without a Redis tier, the workers of a replica share the directory storage: one order, one certificate", async (t) => {
+  const backend = await startBackend("app", (_req, res) => res.end("from the app\n"));
+  t.after(() => backend.close());
+  const httpPort = await freePort();
+  const pebble = await startPebble({ httpPort });
+  t.after(() => pebble.stop());
+  const dataDir = mkdtempSync(join(tmpdir(), "edgeform-acme-data-"));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const proxy = await startProxyProcess(acmeProxyConfig({ backend, pebble, httpPort, dataDir, workers: 3 }), "token", 30_000);
+  t.after(() => proxy.stop());
+  const root = await pebble.issuingRoot();
+  const port = proxy.ports["websecure"]!;
+  const serials = () => Promise.all(Array.from({ length: 6 }, () => servedSerial(port, DOMAIN, root)));
+  await eventually(async () => (await serials()).every((s) => s !== undefined), 60_000, "every worker to serve the ACME certificate");
+  assert.equal(new Set(await serials()).size, 1);
+  assert.equal(ordersCounted((await get(proxy.admin, "/metrics")).body, "success"), 1, "one order across the workers");
+  assert.equal(pebble.issuedCount(), 1);
+  assert.ok(readdirSync(join(dataDir, "acme-test", "websecure")).includes("certificate"));
 });
