@@ -60,9 +60,19 @@ export const tlsRules: Rule = (doc, ctx) => {
   });
   const https = ls.filter((l) => isObj(l) && l["protocol"] === "https");
   // The proxy obtains ACME certificates itself in a container: only given certificates need delivering.
-  const given = https.filter((l) => isObj(l) && !(isObj(l["tls"]) && l["tls"]["acme"] !== undefined && list(l["tls"]["certificates"]).length === 0));
+  const acmeOnly = (l: unknown) => isObj(l) && isObj(l["tls"]) && l["tls"]["acme"] !== undefined && list(l["tls"]["certificates"]).length === 0;
+  const given = https.filter((l) => !acmeOnly(l));
+  // Containers have no shared writable directory: their ACME state lives in the Redis tier.
+  const redisTier = objEntries(doc["caches"]).some(([, c]) => c["redis"] !== undefined);
   for (const [name, target] of objEntries(doc["targets"])) {
     const provider = target["provider"];
+    if (provider === "docker" && !redisTier && https.some(acmeOnly)) {
+      ctx.report("EF_SPEC_TARGET", ["targets", name], "on the docker target, ACME listeners keep their account and certificate in the Redis tier, and this topology has none", {
+        severity: "warning",
+        part: "key",
+        suggestion: "add `redis: { maxMemory: 64MiB }` to a cache so that every edge replica shares one ACME account and certificate",
+      });
+    }
     if ((provider === "docker" && given.length > 0) || (provider === "aws" && https.length > 0)) {
       ctx.report("EF_SPEC_TARGET", ["targets", name], `the ${String(provider)} target does not deliver TLS certificates to the edge containers yet, so its https listeners cannot start there`, {
         severity: "warning",

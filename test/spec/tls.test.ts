@@ -198,11 +198,15 @@ test("tls.acme needs an http listener for HTTP-01, and warns about a domain no r
   assert.deepEqual(wildcard.diagnostics.map((d) => `${d.code} ${d.path}`), ["EF_SPEC_TLS_NAME /edge/listeners/1/tls/acme/domains/1"]);
 });
 
-test("an https listener served by ACME alone does not warn on the docker target (the proxy obtains it there); aws still warns", async () => {
-  const doc = { ...spec(acmeOnly), targets: { local: { provider: "docker" }, prod: { provider: "aws", region: "eu-west-1" } } };
+test("an https listener served by ACME alone does not warn on the docker target with a Redis tier (the proxy obtains it there); aws still warns", async () => {
+  const doc = { ...spec(acmeOnly), caches: { main: { redis: { maxMemory: "64MiB" } } }, targets: { local: { provider: "docker" }, prod: { provider: "aws", region: "eu-west-1" } } };
   const r = await validate(doc);
   assert.ok(r.ok, JSON.stringify(r.diagnostics));
   assert.deepEqual(r.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET").map((d) => `${d.severity} ${d.path}`), ["warning /targets/prod"]);
+  const withoutRedis = await validate({ ...spec(acmeOnly), targets: { local: { provider: "docker" } } });
+  const targets = withoutRedis.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET");
+  assert.deepEqual(targets.map((d) => `${d.severity} ${d.path}`), ["warning /targets/local"]);
+  assert.match(targets[0]!.message, /ACME listeners keep their account and certificate in the Redis tier, and this topology has none/);
 });
 
 test("plan: an ACME listener keeps its state in the first Redis tier, else in the container's data directory, scoped per topology and listener", async () => {
