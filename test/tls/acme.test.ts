@@ -123,3 +123,28 @@ test("an order the CA refuses is logged with EF_PROXY_ACME and retried with grow
     certs.remove();
   }
 });
+
+test("a reload that adds a domain orders a certificate covering it, while the current one stays served", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "edgeform-acme-data-"));
+  const www = "www.edgeform.test";
+  try {
+    const first = acmeProxyConfig({ httpPort, backend, pebble, dataDir });
+    await withProxy(first, async (proxy) => {
+      const port = proxy.ports["websecure"]!;
+      const root = await pebble.issuingRoot();
+      await eventually(async () => (await servedSerial(port, DOMAIN, root)) !== undefined, 60_000, "the first certificate");
+      const before = await servedSerial(port, DOMAIN, root);
+      const next = acmeProxyConfig({ httpPort, backend, pebble, dataDir, domains: [DOMAIN, www] });
+      await proxy.reload(next);
+      assert.equal(await servedSerial(port, DOMAIN, root), before, "the current certificate is served right after the reload");
+      await eventually(async () => {
+        const served = await handshake(port, www, root).catch(() => undefined);
+        served?.socket.destroy();
+        return served !== undefined && (new X509Certificate(served.chain[0]!).subjectAltName ?? "").includes(`DNS:${www}`);
+      }, 60_000, "a certificate covering the added domain");
+      assert.notEqual(await servedSerial(port, DOMAIN, root), before);
+    });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

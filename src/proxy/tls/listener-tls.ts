@@ -90,8 +90,8 @@ export class ListenerTls {
   update(config: ListenerTlsConfig): void {
     const acmeChanged = JSON.stringify(config.acme) !== JSON.stringify(this.config.acme);
     this.config = config;
+    // The ACME certificate in use stays served until the restarted manager replaces it.
     if (acmeChanged) {
-      this.managed = undefined;
       void this.acme?.stop();
       this.startAcme(config.acme);
     }
