@@ -18,6 +18,10 @@ import { startRedis } from "../support/redis.js";
 import { acmeProxyConfig, DOMAIN, servedSerial } from "./acme-support.js";
 import { startPebble } from "./pebble.js";
 
+function acmeLines(logs: string[]): string {
+  return logs.join("").split("\n").filter((l) => l.includes('"event":"acme-')).join("\n");
+}
+
 function ordersCounted(text: string, result: string): number {
   const pattern = new RegExp(`^${Metrics.acmeOrders}\\{[^}]*result="${result}"[^}]*\\} (\\d+)$`, "gm");
   return [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
@@ -32,17 +36,17 @@ test("two replicas with two workers each, sharing a Redis tier, run exactly one 
   const pebble = await startPebble({ httpPort: httpA });
   t.after(() => pebble.stop());
   const shared = { backend, pebble, redis: { url: redis.url, timeoutMs: 1000 }, workers: 2 };
-  const [a, b] = await Promise.all([
-    startProxyProcess(acmeProxyConfig({ ...shared, httpPort: httpA }), "token-a", 30_000),
-    startProxyProcess(acmeProxyConfig({ ...shared, httpPort: httpB }), "token-b", 30_000),
-  ]);
-  t.after(async () => {
-    await a.stop();
-    await b.stop();
-  });
+  // The replica pebble validates on serves before the other starts: an order the other runs at boot
+  // must find it listening (as a load balancer only routes to replicas that are ready).
+  const a = await startProxyProcess(acmeProxyConfig({ ...shared, httpPort: httpA }), "token-a", 30_000);
+  t.after(() => a.stop());
+  const b = await startProxyProcess(acmeProxyConfig({ ...shared, httpPort: httpB }), "token-b", 30_000);
+  t.after(() => b.stop());
   const root = await pebble.issuingRoot();
   const serials = async () => Promise.all([a, b].flatMap((p) => [servedSerial(p.ports["websecure"]!, DOMAIN, root), servedSerial(p.ports["websecure"]!, DOMAIN, root)]));
-  await eventually(async () => (await serials()).every((s) => s !== undefined), 60_000, "both replicas to serve the ACME certificate");
+  await eventually(async () => (await serials()).every((s) => s !== undefined), 60_000, "both replicas to serve the ACME certificate").catch((err: Error) => {
+    throw new Error(`${err.message}\nACME log lines:\n${acmeLines([...a.logs, ...b.logs])}\npebble:\n${pebble.logs.join("").slice(-3000)}`);
+  });
   // Several fresh connections per replica land on either worker (SO_REUSEPORT): all serve one certificate.
   await sleep(1500);
   const seen = new Set(await serials());
@@ -51,7 +55,7 @@ test("two replicas with two workers each, sharing a Redis tier, run exactly one 
 
   const metrics = await Promise.all([a, b].map(async (p) => (await get(p.admin, "/metrics")).body));
   assert.equal(metrics.reduce((n, text) => n + ordersCounted(text, "success"), 0), 1, "one successful order across both replicas");
-  assert.equal(metrics.reduce((n, text) => n + ordersCounted(text, "failure"), 0), 0);
+  assert.equal(metrics.reduce((n, text) => n + ordersCounted(text, "failure"), 0), 0, acmeLines([...a.logs, ...b.logs]));
   assert.equal(pebble.issuedCount(), 1, `pebble issued one certificate:\n${pebble.logs.join("")}`);
   assert.match(await redis.command("EXISTS", "edgeform:acme:acme-test/websecure:certificate"), /^:1/, "the certificate is kept in the Redis tier");
 });

@@ -30,11 +30,12 @@ async function lockContract(a: AcmeStorage, b: AcmeStorage): Promise<void> {
   assert.equal(await a.tryLock("order", 5000), undefined, "even to the same instance: the lock is per order, not per owner");
   assert.equal(await held.extend(5000), true);
   await held.release();
-  const next = await b.tryLock("order", 300);
+  // Short enough to expire below, long enough that a loaded machine reaches the next two checks first.
+  const next = await b.tryLock("order", 1500);
   assert.ok(next, "a released lock is free");
   await held.release();
   assert.equal(await a.tryLock("order", 5000), undefined, "a stale holder's release does not free someone else's lock");
-  await sleep(500);
+  await sleep(2000);
   const takeover = await a.tryLock("order", 5000);
   assert.ok(takeover, "the lock of a holder that stopped extending it expires");
   assert.equal(await next.extend(5000), false, "the expired holder learns it lost the lock");
@@ -86,9 +87,9 @@ test("Redis storage shares values and one order lock (SET NX PX, token-checked e
   });
   await lockContract(a, b);
   assert.match(await redis.command("EXISTS", "edgeform:acme:topo/websecure:certificate"), /^:1/, "keys are prefixed per topology and listener");
-  await a.put("http-01.tok", "answer", 200);
+  await a.put("http-01.tok", "answer", 1000);
   assert.equal(await b.get("http-01.tok"), "answer");
-  await sleep(400);
+  await sleep(1500);
   assert.equal(await b.get("http-01.tok"), undefined, "challenge answers expire");
 });
 

@@ -125,8 +125,9 @@ export class HttpListener implements ListenerContext {
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
   }
 
-  listen(reusePort: boolean): Promise<void> {
-    return bindServer(this.server, this.config, { reusePort, logger: this.logger });
+  async listen(reusePort: boolean): Promise<void> {
+    await bindServer(this.server, this.config, { reusePort, logger: this.logger });
+    if (this.answersAcme) this.host.acmeChallenges.answering();
   }
 
   /**

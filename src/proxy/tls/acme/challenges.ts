@@ -16,9 +16,28 @@ const ANSWER_TTL_MS = 10 * 60_000;
 
 const storageKey = (token: string) => `http-01.${token}`;
 
+/** An order waits at most this long for an http listener of its process to be bound. */
+const LISTENING_WAIT_MS = 10_000;
+
 export class ChallengeBoard {
   private readonly local = new Map<string, string>();
   private readonly storages = new Set<AcmeStorage>();
+  private markAnswering!: () => void;
+  private readonly bound = new Promise<void>((resolve) => (this.markAnswering = resolve));
+
+  /** An http listener that answers challenges is bound (listeners are created before they bind). */
+  answering(): void {
+    this.markAnswering();
+  }
+
+  /**
+   * Resolves once this process answers challenges, so that an order started
+   * at boot is not validated against a port nobody listens on yet; after a
+   * bounded wait it resolves anyway (another replica may answer).
+   */
+  whenAnswering(): Promise<void> {
+    return Promise.race([this.bound, new Promise<void>((r) => setTimeout(r, LISTENING_WAIT_MS).unref())]);
+  }
 
   /** Storages whose answers this process serves (one per ACME listener). */
   register(storage: AcmeStorage): () => void {

@@ -117,6 +117,8 @@ export class AcmeManager {
     if (stored !== undefined && !this.isDue(stored)) return this.untilCheck(stored);
     const waiting = await this.backoffLeft();
     if (waiting > 0) return waiting;
+    await this.board.whenAnswering();
+    if (this.stopped) return WAIT_POLL_MS;
     const lock = await this.storage.tryLock(LOCK_NAME, LOCK_TTL_MS);
     if (lock === undefined) return WAIT_POLL_MS;
     return this.withLock(lock, async () => {
