@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Value } from "@sinclair/typebox/value";
+import { ProxyRuntimeConfigSchema } from "../../src/plan/proxy-config-schema.js";
 import { validateRuntimeConfig } from "../../src/proxy/runtime/config.js";
 import type { AcmeConfig } from "../../src/plan/proxy-config.js";
 import { cluster, config, route } from "../proxy/support.js";
@@ -30,5 +32,14 @@ test("a listener's ACME settings are checked when the runtime config is loaded",
   ];
   for (const [acme, message] of cases) {
     assert.throws(() => validateRuntimeConfig(withAcme(acme)), (e: Error & { code?: string }) => e.code === "EF_PROXY_CONFIG" && message.test(e.message) && e.message.includes('listener "websecure"'));
+  }
+});
+
+test("the runtime config schema describes tls.acme: a wrong value fails the listener that has it", () => {
+  assert.deepEqual([...Value.Errors(ProxyRuntimeConfigSchema, withAcme(good))], []);
+  // A union (http | tcp listener) reports at the listener, not deeper.
+  const paths = (acme: unknown) => [...new Set([...Value.Errors(ProxyRuntimeConfigSchema, withAcme(acme))].map((e) => e.path))];
+  for (const bad of [{ ...good, domains: [] }, { ...good, directory: "http://x/dir" }, { ...good, storage: { dataDir: "/x" } }, { ...good, directoryCa: "pem" }]) {
+    assert.deepEqual(paths(bad), ["/listeners/1"], JSON.stringify(bad));
   }
 });
