@@ -120,6 +120,7 @@ export class HttpListener implements ListenerContext {
   update(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): void {
     this.config = config;
     this.answersAcme = answersAcmeChallenges(config, proxyConfig);
+    if (this.answersAcme && this.server.listening) this.host.acmeChallenges.answering();
     this.client.update(clientLimits(proxyConfig.limits));
     if (this.tls !== undefined && config.tls !== undefined) this.tls.update(config.tls);
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
@@ -167,7 +168,11 @@ export class HttpListener implements ListenerContext {
     if (this.draining) res.shouldKeepAlive = false;
     // Before routing and the redirect: the ACME server asks over plain HTTP for whatever name it validates.
     if (this.answersAcme && req.url.startsWith(ACME_CHALLENGE_PREFIX)) {
-      void this.host.acmeChallenges.answer(req, res, state.identity(this.name).via).then((status) => {
+      const answered = this.host.acmeChallenges.answer(req, res, state.identity(this.name).via).catch(() => {
+        res.destroy();
+        return 500;
+      });
+      void answered.then((status) => {
         recordCompletion({ listener: this, lease: state, client, startedAt, req, requestId: "-" }, this.unrouted, { status, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: undefined });
       });
       return;
