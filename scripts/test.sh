@@ -2,7 +2,7 @@
 # Runs every test. Installs what the tests need on a fresh Debian machine
 # (as root): redis-server for the cache tier, prometheus for promtool,
 # prometheus-alertmanager for amtool and alert delivery, curl and openssl for
-# the TLS tests, and docker.io for the end-to-end test, then builds and runs `node --test`.
+# the TLS tests, pebble (a test-only ACME server) for the ACME tests, and docker.io for the end-to-end test, then builds and runs `node --test`.
 # Run it through `npm test`, which puts the project's Node 22 on PATH.
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,6 +23,8 @@ command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 command -v amtool >/dev/null 2>&1 || missing="$missing prometheus-alertmanager"
+# ACME tests run pebble and its pebble-challtestsrv (fake DNS) on loopback.
+command -v pebble >/dev/null 2>&1 || missing="$missing pebble"
 if [ "${EDGEFORM_SKIP_DOCKER:-}" != "1" ]; then
   command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
 fi

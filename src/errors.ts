@@ -60,6 +60,7 @@ export const ErrorCodes = {
   EF_PROXY_LISTEN: "a listener could not bind its port",
   EF_PROXY_CACHE_PURGE: "a cache purge is invalid or did not reach every cache tier",
   EF_PROXY_TLS: "a certificate or key could not be loaded, or a TLS handshake with an origin failed",
+  EF_PROXY_ACME: "an ACME order for an automatic certificate failed (it is retried with back-off)",
   EF_PROXY_DISCOVERY: "a fleet's backends could not be discovered (DNS lookup failed or returned nothing)",
   // dev runner
   EF_DEV_NO_COMMAND: "a fleet has an image but no dev.command",

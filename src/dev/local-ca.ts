@@ -7,7 +7,6 @@
  * system store) makes every dev topology's HTTPS trusted.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { CertificateConfig } from "../plan/tls-config.js";
 import type { Topology } from "../spec/types.js";
@@ -21,13 +20,7 @@ export interface LocalCa {
   created: boolean;
 }
 
-/** The user's edgeform data directory: EDGEFORM_DATA_DIR, else $XDG_DATA_HOME/edgeform, else the platform's usual place. */
-export function edgeformDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env["EDGEFORM_DATA_DIR"]) return env["EDGEFORM_DATA_DIR"];
-  if (env["XDG_DATA_HOME"]) return join(env["XDG_DATA_HOME"], "edgeform");
-  const home = env["HOME"] ?? homedir();
-  return process.platform === "darwin" ? join(home, "Library", "Application Support", "edgeform") : join(home, ".local", "share", "edgeform");
-}
+export { edgeformDataDir } from "../data-dir.js";
 
 export async function ensureLocalCa(dataDir: string): Promise<LocalCa> {
   const dir = join(dataDir, "ca");

@@ -44,6 +44,8 @@ export const Metrics = {
   cacheRedisUp: "edgeform_cache_redis_up",
   /** gauge {listener, certificate}: Unix time at which a served certificate expires */
   tlsCertificateExpiry: "edgeform_tls_certificate_expiry_seconds",
+  /** counter {listener, kind: obtain|renew, result: success|failure} — ACME orders this proxy ran */
+  acmeOrders: "edgeform_acme_orders_total",
   /** gauge: seconds since the config was (re)loaded {}; info via edgeform_config_info{hash} */
   configInfo: "edgeform_config_info",
 } as const;

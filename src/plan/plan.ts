@@ -16,7 +16,7 @@ import type {
   BalancerConfig, CacheConfig, ClusterConfig, EndpointConfig, HealthCheckConfig, ListenerConfig, OutlierConfig,
   ProxyRuntimeConfig, RouteConfig, TimeoutsConfig,
 } from "./proxy-config.js";
-import { pemInPlace, planListenerTls, planUpstreamTls, tlsSecrets, type PemPlacement } from "./tls-config.js";
+import { pemInPlace, planListenerTls, planUpstreamTls, tlsSecrets, type AcmeStorageConfig, type PemPlacement } from "./tls-config.js";
 import { pemInContainer, type PlannedTlsFile } from "./tls-files.js";
 import type { DeploymentPlan, PlannedCache, PlannedEdge, PlannedFleet, PlannedListener, PlannedTarget, Provider } from "./types.js";
 import type { DevAddresses } from "./dev-addresses.js";
@@ -251,9 +251,10 @@ function planProxyConfig(ctx: PlanContext, fleets: PlannedFleet[], caches: Plann
   const spec = topology.edge;
   const bindHost = ctx.provider === "dev" ? "127.0.0.1" : "0.0.0.0";
   const httpListenerNames = spec.listeners.filter((l) => l.protocol !== "tcp").map((l) => l.name);
+  const cacheConfigs = caches.map((c) => planCacheConfig(topology, ctx.provider, c));
   const listeners: ListenerConfig[] = spec.listeners.map((l, i) => {
     const port = edge.listeners[i]!.port;
-    if (l.protocol === "https") return { name: l.name, protocol: "http", host: bindHost, port, tls: planListenerTls(l.name, l.tls, ctx.placePem, ctx.dev.localCertificate) };
+    if (l.protocol === "https") return { name: l.name, protocol: "http", host: bindHost, port, tls: planListenerTls(l.name, l.tls, ctx.placePem, ctx.dev.localCertificate, acmeStorage(ctx, l.name, cacheConfigs)) };
     if (l.protocol === "http") {
       const redirect = l.redirectToHttps === undefined ? undefined : edge.listeners.find((p) => p.name === l.redirectToHttps);
       // What clients reach: on Docker the first replica's published port, else the listener's own.
@@ -273,7 +274,7 @@ function planProxyConfig(ctx: PlanContext, fleets: PlannedFleet[], caches: Plann
     listeners,
     routes,
     clusters,
-    caches: caches.map((c) => planCacheConfig(topology, ctx.provider, c)),
+    caches: cacheConfigs,
     admin: { host: bindHost, port: edge.adminPort },
     limits: {
       headerTimeoutMs: ms(limits.headerTimeout ?? d.headerTimeout),
@@ -360,6 +361,18 @@ function planCluster(ctx: PlanContext, fleet: PlannedFleet, spec: FleetSpec): Cl
   if (fleet.healthCheck) cluster.healthCheck = fleet.healthCheck;
   if (spec.tls) cluster.tls = planUpstreamTls(fleet.name, spec.tls, ctx.placePem);
   return cluster;
+}
+
+/** Containers keep ACME state here (a volume survives a replaced container); `edgeform proxy` uses the user's data directory. */
+export const CONTAINER_ACME_DIR = "/var/lib/edgeform/acme";
+
+/** ACME state is shared through the first Redis tier when there is one, else a directory. */
+function acmeStorage(ctx: PlanContext, listener: string, caches: CacheConfig[]): AcmeStorageConfig {
+  const storage: AcmeStorageConfig = { scope: `${ctx.topology.name}/${listener}` };
+  const redis = caches.find((c) => c.redis !== undefined)?.redis;
+  if (redis) storage.redis = { ...redis };
+  if (ctx.provider !== "dev") storage.dataDir = CONTAINER_ACME_DIR;
+  return storage;
 }
 
 function planCacheConfig(topology: Topology, provider: Provider, cache: PlannedCache): CacheConfig {

@@ -25,7 +25,30 @@ const Balancer = Type.Object({
   boundedLoad: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
 });
 
-const HttpListener = Type.Object({ name: Name, protocol: Type.Literal("http"), host: Type.String(), port: Port });
+const PemSource = Type.Union([Type.Object({ file: Type.String({ minLength: 1 }) }), Type.Object({ env: Type.String({ minLength: 1 }) })]);
+
+const Acme = Type.Object({
+  email: Type.String({ minLength: 1 }),
+  directory: Type.String({ pattern: "^https://" }),
+  domains: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  directoryCa: Type.Optional(PemSource),
+  storage: Type.Object({
+    scope: Type.String({ minLength: 1 }),
+    redis: Type.Optional(Type.Object({ url: Type.String(), urlEnv: Type.Optional(Type.String()), passwordEnv: Type.Optional(Type.String()), timeoutMs: Ms })),
+    dataDir: Type.Optional(Type.String({ minLength: 1 })),
+  }),
+  retry: Type.Optional(Type.Object({ minMs: Ms, maxMs: Ms })),
+});
+
+const ListenerTls = Type.Object({
+  certificates: Type.Array(Type.Object({ cert: PemSource, key: PemSource })),
+  acme: Type.Optional(Acme),
+  minVersion: Type.Union([Type.Literal("TLSv1.2"), Type.Literal("TLSv1.3")]),
+  hsts: Type.Optional(Type.String()),
+  handshakeTimeoutMs: Ms,
+});
+
+const HttpListener = Type.Object({ name: Name, protocol: Type.Literal("http"), host: Type.String(), port: Port, tls: Type.Optional(ListenerTls) });
 const TcpListener = Type.Object({
   name: Name,
   protocol: Type.Literal("tcp"),

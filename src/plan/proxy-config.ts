@@ -7,7 +7,7 @@
 import type { Algorithm } from "../spec/types.js";
 import type { ListenerTlsConfig, UpstreamTlsConfig } from "./tls-config.js";
 
-export type { CertificateConfig, ListenerTlsConfig, PemSourceConfig, UpstreamTlsConfig } from "./tls-config.js";
+export type { AcmeConfig, AcmeStorageConfig, CertificateConfig, ListenerTlsConfig, PemSourceConfig, UpstreamTlsConfig } from "./tls-config.js";
 
 export const PROXY_CONFIG_VERSION = 1;
 

@@ -22,6 +22,24 @@ export interface AcmeConfig {
   email: string;
   directory: string;
   domains: string[];
+  /** A CA bundle trusted for the directory's HTTPS only, on top of the system roots (a private or test ACME server). */
+  directoryCa?: PemSourceConfig;
+  storage: AcmeStorageConfig;
+  /** Back-off after a failed order, doubling from minMs up to maxMs; default 1 min to 1 h. */
+  retry?: { minMs: number; maxMs: number };
+}
+
+/**
+ * Where the account key, the certificate and the HTTP-01 answers are kept so
+ * that every worker and every replica share them: the Redis tier when the
+ * topology has one, else files under `dataDir`.
+ */
+export interface AcmeStorageConfig {
+  /** Keys and paths are scoped by this ("<topology>/<listener>"): listeners and topologies never share state. */
+  scope: string;
+  redis?: { url: string; urlEnv?: string; passwordEnv?: string; timeoutMs: number };
+  /** Default: the user's edgeform data directory (EDGEFORM_DATA_DIR), under acme/. */
+  dataDir?: string;
 }
 
 export interface ListenerTlsConfig {
@@ -78,7 +96,7 @@ function planCertificate(c: TlsCertificateSpec, slot: string, place: PemPlacemen
  * certificates come from ACME or are not given, so a production spec runs
  * unchanged on a laptop.
  */
-export function planListenerTls(listener: string, spec: ListenerTlsSpec | undefined, place: PemPlacement, localCertificate?: CertificateConfig): ListenerTlsConfig {
+export function planListenerTls(listener: string, spec: ListenerTlsSpec | undefined, place: PemPlacement, localCertificate?: CertificateConfig, acmeStorage?: AcmeStorageConfig): ListenerTlsConfig {
   const local = localCertificate !== undefined && ((spec?.certificates ?? []).length === 0 || spec?.acme !== undefined);
   // Placed only when served: a certificate dev replaces is never uploaded anywhere.
   const given = local ? [] : (spec?.certificates ?? []).map((c, i) => planCertificate(c, `listeners/${listener}/${i}`, place));
@@ -87,7 +105,9 @@ export function planListenerTls(listener: string, spec: ListenerTlsSpec | undefi
     minVersion: spec?.minVersion ?? TLS_DEFAULTS.minVersion,
     handshakeTimeoutMs: TLS_DEFAULTS.handshakeTimeoutMs,
   };
-  if (spec?.acme && !local) config.acme = { email: spec.acme.email, directory: spec.acme.directory ?? TLS_DEFAULTS.acmeDirectory, domains: [...spec.acme.domains] };
+  if (spec?.acme && !local && acmeStorage) {
+    config.acme = { email: spec.acme.email, directory: spec.acme.directory ?? TLS_DEFAULTS.acmeDirectory, domains: [...spec.acme.domains], storage: acmeStorage };
+  }
   if (spec?.hsts) config.hsts = hstsValue(spec.hsts);
   return config;
 }

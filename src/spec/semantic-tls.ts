@@ -50,6 +50,7 @@ export const tlsRules: Rule = (doc, ctx) => {
         suggestion: "add `tls: { certificates: [{ cert: { file: … }, key: { secret: … } }] }` or `tls: { acme: { email, domains } }`",
       });
     }
+    if (isObj(tls["acme"])) checkAcme(ctx, doc, ls, str(l["name"]), tls["acme"], at("tls", "acme"));
     const loaded = certificates.map((c, j) => (isObj(c) ? checkCertificatePair(ctx, c, at("tls", "certificates", j)) : undefined));
     // Coverage is only knowable when every certificate could be read.
     if (loaded.length > 0 && loaded.every((c) => c !== undefined)) {
@@ -58,7 +59,9 @@ export const tlsRules: Rule = (doc, ctx) => {
     }
   });
   const https = ls.filter((l) => isObj(l) && l["protocol"] === "https");
-  const acme = https.filter(isObj).filter((l) => isObj(l["tls"]) && l["tls"]["acme"] !== undefined).map((l) => str(l["name"]) ?? "(unnamed)");
+  const acme = https.filter((l) => isObj(l) && isObj(l["tls"]) && l["tls"]["acme"] !== undefined);
+  // Containers have no shared writable directory: their ACME state lives in the Redis tier.
+  const redisTier = objEntries(doc["caches"]).some(([, c]) => c["redis"] !== undefined);
   for (const [name, target] of objEntries(doc["targets"])) {
     const provider = target["provider"];
     if (https.length > 0 && provider === "aws") {
@@ -68,12 +71,11 @@ export const tlsRules: Rule = (doc, ctx) => {
         suggestion: "https listeners run with `edgeform dev`, `edgeform proxy` and docker targets; on AWS the load balancer terminates TLS with `loadBalancer.certificateArn`",
       });
     }
-    // Docker uploads certificates from files and secrets; obtaining them with ACME is not wired there.
-    if (acme.length > 0 && provider === "docker") {
-      ctx.report("EF_SPEC_TARGET", ["targets", name], `the docker target does not obtain ACME certificates yet: https listener${acme.length > 1 ? "s" : ""} ${acme.map((l) => `"${l}"`).join(", ")} ${acme.length > 1 ? "are" : "is"} served there only with ${acme.length > 1 ? "their" : "its"} \`tls.certificates\`, and cannot start without them`, {
+    if (provider === "docker" && !redisTier && acme.length > 0) {
+      ctx.report("EF_SPEC_TARGET", ["targets", name], "on the docker target, ACME listeners keep their account and certificate in the Redis tier, and this topology has none", {
         severity: "warning",
         part: "key",
-        suggestion: "give the listener `tls.certificates` (files or secrets, uploaded into the edge containers) for the docker target",
+        suggestion: "add `redis: { maxMemory: 64MiB }` to a cache so that every edge replica shares one ACME account and certificate",
       });
     }
   }
@@ -161,6 +163,43 @@ function checkExpiry(ctx: Ctx, cert: X509Certificate, path: PathSegment[]): void
       suggestion: "renew it soon, or let ACME manage it with `tls.acme`",
     });
   }
+}
+
+/**
+ * HTTP-01 needs a plain http listener (the CA asks port 80 of each domain over
+ * HTTP), and a domain no route of the listener serves gets a certificate for
+ * nothing.
+ */
+function checkAcme(ctx: Ctx, doc: Obj, ls: unknown[], listener: string | undefined, acme: Obj, at: PathSegment[]): void {
+  if (!ls.some((l) => isObj(l) && l["protocol"] === "http")) {
+    ctx.report("EF_SPEC_TLS", at, `https listener "${listener ?? "?"}" gets its certificate with ACME HTTP-01, which the CA fetches over plain HTTP, but no listener has \`protocol: http\``, {
+      part: "key",
+      suggestion: "add `{ name: web, protocol: http, port: 80, redirectToHttps: <this listener> }`: the CA connects to port 80 of each domain, and the proxy answers the challenge before redirecting",
+    });
+  }
+  if (listener === undefined) return;
+  const hosts: Array<string | undefined> = [];
+  for (const r of routes(doc)) {
+    if (!isObj(r) || (Array.isArray(r["listeners"]) && !r["listeners"].includes(listener))) continue;
+    hosts.push(isObj(r["match"]) ? str(r["match"]["host"])?.replace(/:[0-9]+$/, "").toLowerCase() : undefined);
+  }
+  if (hosts.includes(undefined)) return;
+  list(acme["domains"]).forEach((d, j) => {
+    if (typeof d !== "string") return;
+    const domain = d.toLowerCase();
+    const routed = hosts.some((h) => h === domain || (h !== undefined && h.startsWith("*.") && coveredByWildcard(domain, h.slice(1))));
+    if (!routed) {
+      ctx.report("EF_SPEC_TLS_NAME", [...at, "domains", j], `ACME domain "${domain}" is not routed on https listener "${listener}": a certificate would be obtained for requests that no route serves`, {
+        severity: "warning",
+        suggestion: `add a route with \`match: { host: ${domain} }\` on this listener, or remove the domain`,
+      });
+    }
+  });
+}
+
+/** "a.shop.example.com" is under ".shop.example.com" by exactly one label. */
+function coveredByWildcard(domain: string, suffix: string): boolean {
+  return domain.endsWith(suffix) && domain.length > suffix.length && !domain.slice(0, domain.length - suffix.length).includes(".");
 }
 
 /** Every host routed to the listener must be covered by one of its certificates (or by its ACME domains). */

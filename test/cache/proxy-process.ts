@@ -40,6 +40,8 @@ export function proxyConfig(originPort: number, cache: CacheConfig, route: Parti
 export interface ProxyProcess {
   web: number;
   admin: number;
+  /** Every bound port by listener name (and "admin"). */
+  ports: Record<string, number>;
   logs: string[];
   stop(): Promise<void>;
 }
@@ -61,7 +63,7 @@ export async function startProxyProcess(config: ProxyRuntimeConfig, token: strin
   running.add(child);
   const logs: string[] = [];
   child.stderr!.on("data", (d: Buffer) => logs.push(d.toString()));
-  const ready = new Promise<{ web: number; admin: number }>((resolve, reject) => {
+  const ready = new Promise<{ web: number; admin: number; ports: Record<string, number> }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`proxy not ready after ${timeoutMs} ms:\n${logs.join("")}`)), timeoutMs);
     child.once("exit", (code) => {
       clearTimeout(timer);
@@ -73,7 +75,7 @@ export async function startProxyProcess(config: ProxyRuntimeConfig, token: strin
         const msg = JSON.parse(line) as { event?: string; ports?: Record<string, number> };
         if (msg.event === "ready" && msg.ports) {
           clearTimeout(timer);
-          resolve({ web: msg.ports["web"]!, admin: msg.ports["admin"]! });
+          resolve({ web: msg.ports["web"]!, admin: msg.ports["admin"]!, ports: msg.ports });
         }
       } catch {
         // Not a JSON log line.

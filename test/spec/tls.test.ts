@@ -214,3 +214,57 @@ test("plan for docker: every PEM becomes a container file (keys marked private) 
   // Elsewhere (dev, `edgeform proxy`) nothing is uploaded: the proxy reads the files and the environment.
   assert.deepEqual(planDeployment(doc as never, "dev", { specDir: dir }).edge.tlsFiles, []);
 });
+
+const acmeOnly = { acme: { email: "ops@example.com", domains: ["shop.example.com"] } };
+
+test("tls.acme: a directory that is not https is refused by the schema", async () => {
+  const r = await validate(spec({ acme: { ...acmeOnly.acme, directory: "http://acme.example.com/dir" } }));
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.path}`), ["error EF_SPEC_SCHEMA_FORMAT /edge/listeners/1/tls/acme/directory"]);
+});
+
+test("tls.acme needs an http listener for HTTP-01, and warns about a domain no route of the listener serves", async () => {
+  const doc = spec({ acme: { email: "ops@example.com", domains: ["shop.example.com", "forgotten.example.com"] } });
+  const withoutHttp = { ...doc, edge: { ...doc.edge, listeners: [doc.edge.listeners[1]] } };
+  const r = await validate(withoutHttp);
+  assert.equal(r.ok, false);
+  const diagnostics = r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.path}`);
+  assert.ok(diagnostics.includes("error EF_SPEC_TLS /edge/listeners/0/tls/acme"), diagnostics.join("\n"));
+  assert.match(r.diagnostics.find((d) => d.code === "EF_SPEC_TLS")!.message, /HTTP-01.*no listener has `protocol: http`/);
+  assert.ok(diagnostics.includes("warning EF_SPEC_TLS_NAME /edge/listeners/0/tls/acme/domains/1"), diagnostics.join("\n"));
+  // A catch-all route serves every domain; a wildcard route one label under it.
+  const catchAll = await validate(spec({ acme: { ...acmeOnly.acme, domains: ["a.example.org"] } }, { routes: [{ match: { pathPrefix: "/" }, fleet: "api" }] }));
+  assert.deepEqual(catchAll.diagnostics, []);
+  const wildcard = await validate(spec({ acme: { ...acmeOnly.acme, domains: ["a.shop.example.com", "b.a.shop.example.com"] } }, { routes: [{ match: { host: "*.shop.example.com", pathPrefix: "/" }, fleet: "api" }] }));
+  assert.deepEqual(wildcard.diagnostics.map((d) => `${d.code} ${d.path}`), ["EF_SPEC_TLS_NAME /edge/listeners/1/tls/acme/domains/1"]);
+});
+
+test("an https listener served by ACME alone does not warn on the docker target with a Redis tier (the proxy obtains it there); aws still warns", async () => {
+  const doc = { ...spec(acmeOnly), caches: { main: { redis: { maxMemory: "64MiB" } } }, targets: { local: { provider: "docker" }, prod: { provider: "aws", region: "eu-west-1" } } };
+  const r = await validate(doc);
+  assert.ok(r.ok, JSON.stringify(r.diagnostics));
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET").map((d) => `${d.severity} ${d.path}`), ["warning /targets/prod"]);
+  const withoutRedis = await validate({ ...spec(acmeOnly), targets: { local: { provider: "docker" } } });
+  const targets = withoutRedis.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET");
+  assert.deepEqual(targets.map((d) => `${d.severity} ${d.path}`), ["warning /targets/local"]);
+  assert.match(targets[0]!.message, /ACME listeners keep their account and certificate in the Redis tier, and this topology has none/);
+});
+
+test("plan: an ACME listener keeps its state in the first Redis tier, else in the container's data directory, scoped per topology and listener", async () => {
+  const base = { ...spec(acmeOnly), targets: { local: { provider: "docker" } } };
+  const withRedis = { ...base, caches: { main: { redis: { maxMemory: "64MiB" } } } };
+  const [plain, redis] = [base, withRedis].map((doc) => planDeployment(doc as never, "local", { specDir: dir }).proxyConfig.listeners[1]);
+  assert.deepEqual(plain && "tls" in plain ? plain.tls?.acme : undefined, {
+    email: "ops@example.com",
+    directory: "https://acme-v02.api.letsencrypt.org/directory",
+    domains: ["shop.example.com"],
+    storage: { scope: "shop/websecure", dataDir: "/var/lib/edgeform/acme" },
+  });
+  const storage = redis && "tls" in redis ? redis.tls?.acme?.storage : undefined;
+  assert.equal(storage?.scope, "shop/websecure");
+  assert.match(storage?.redis?.url ?? "", /^redis:\/\/.+:6379$/);
+  assert.equal(storage?.redis?.passwordEnv, "EDGEFORM_REDIS_AUTH_MAIN");
+  // `edgeform dev` serves its local CA's certificate instead; `edgeform proxy` (dev target) uses the user's data directory.
+  const proxy = planDeployment(base as never, "dev", { specDir: dir }).proxyConfig.listeners[1];
+  assert.deepEqual(proxy && "tls" in proxy ? proxy.tls?.acme?.storage : undefined, { scope: "shop/websecure" });
+});

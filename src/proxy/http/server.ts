@@ -29,6 +29,7 @@ import { lingeringClose } from "./lingering-close.js";
 import { extractHashKey } from "../upstream/index.js";
 import { ListenerTls } from "../tls/listener-tls.js";
 import { sendHttpsRedirect } from "../tls/redirect.js";
+import { ACME_CHALLENGE_PREFIX, type ChallengeBoard } from "../tls/acme/challenges.js";
 
 /** What listeners need from the running proxy. */
 export interface ProxyHost {
@@ -36,6 +37,8 @@ export interface ProxyHost {
   readonly state: RuntimeState;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
+  /** HTTP-01 answers of this process's ACME orders (and the shared storage's). */
+  readonly acmeChallenges: ChallengeBoard;
 }
 
 /** A request the proxy answers itself (the exchange's route, when it has one, counts it). */
@@ -57,6 +60,8 @@ export class HttpListener implements ListenerContext {
   private draining = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private readonly onSocketClose: () => void;
+  /** A plain http listener of a config with ACME answers HTTP-01 challenges. */
+  private answersAcme: boolean;
 
   constructor(
     private config: HttpListenerConfig,
@@ -65,7 +70,8 @@ export class HttpListener implements ListenerContext {
   ) {
     this.name = config.name;
     this.logger = host.logger.child({ listener: config.name });
-    this.tls = config.tls === undefined ? undefined : new ListenerTls(config.tls, config.name, this.logger, host.metrics.registry);
+    this.tls = config.tls === undefined ? undefined : new ListenerTls(config.tls, config.name, this.logger, host.metrics.registry, host.acmeChallenges);
+    this.answersAcme = answersAcmeChallenges(config, proxyConfig);
     this.accessLogger = proxyConfig.accessLog ? host.logger.child({ type: "access", listener: config.name }) : undefined;
     const limits = proxyConfig.limits;
     this.unrouted = host.metrics.requestSeries(config.name, "", "", "");
@@ -103,13 +109,16 @@ export class HttpListener implements ListenerContext {
   /** Applies a reloaded config that kept this listener's address. */
   update(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): void {
     this.config = config;
+    this.answersAcme = answersAcmeChallenges(config, proxyConfig);
+    if (this.answersAcme && this.server.listening) this.host.acmeChallenges.answering();
     this.client.update(clientLimits(proxyConfig.limits));
     if (this.tls !== undefined && config.tls !== undefined) this.tls.update(config.tls);
     this.accessLogger = proxyConfig.accessLog ? this.host.logger.child({ type: "access", listener: config.name }) : undefined;
   }
 
-  listen(reusePort: boolean): Promise<void> {
-    return bindServer(this.server, this.config, { reusePort, logger: this.logger });
+  async listen(reusePort: boolean): Promise<void> {
+    await bindServer(this.server, this.config, { reusePort, logger: this.logger });
+    if (this.answersAcme) this.host.acmeChallenges.answering();
   }
 
   /**
@@ -154,6 +163,17 @@ export class HttpListener implements ListenerContext {
     const state = this.adopt(x);
     const { req, res } = x;
     if (this.draining) res.shouldKeepAlive = false;
+    // Before routing and the redirect: the ACME server asks over plain HTTP for whatever name it validates.
+    if (this.answersAcme && req.url.startsWith(ACME_CHALLENGE_PREFIX)) {
+      const answered = this.host.acmeChallenges.answer(req, res, state.identity(this.name).via).catch(() => {
+        res.destroy();
+        return 500;
+      });
+      void answered.then((status) => {
+        recordCompletion(x, this.unrouted, { status, route: undefined, fleet: undefined, backend: undefined, attempts: 0, error: undefined });
+      });
+      return;
+    }
     const redirect = this.config.redirectToHttps;
     if (redirect !== undefined) {
       const status = sendHttpsRedirect(req, res, redirect.port, state.identity(this.name).via, randomUUID());
@@ -246,6 +266,10 @@ export class HttpListener implements ListenerContext {
     if (answer !== undefined && answerable) socket.end(rawResponse(answer.status, answer.message));
     socket.destroy();
   }
+}
+
+function answersAcmeChallenges(config: HttpListenerConfig, proxyConfig: ProxyRuntimeConfig): boolean {
+  return config.tls === undefined && proxyConfig.listeners.some((l) => l.protocol === "http" && l.tls?.acme !== undefined);
 }
 
 /** A complete minimal HTTP/1.1 response for a socket the http server gave up on. */

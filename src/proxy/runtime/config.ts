@@ -75,6 +75,7 @@ export function validateRuntimeConfig(data: unknown, where = "proxy config"): Pr
       if (!isObject(l.tls) || !Array.isArray(l.tls.certificates)) fail(`listener "${l.name}": tls needs a list of certificates`);
       if (l.tls.minVersion !== "TLSv1.2" && l.tls.minVersion !== "TLSv1.3") fail(`listener "${l.name}": tls.minVersion must be "TLSv1.2" or "TLSv1.3"`);
       for (const c of l.tls.certificates) if (!isPemSource(c?.cert) || !isPemSource(c?.key)) fail(`listener "${l.name}": each certificate needs cert and key as { file } or { env }`);
+      if (l.tls.acme !== undefined) checkAcme(l.tls.acme, `listener "${l.name}": tls.acme`, fail);
     }
     if (l.protocol === "tcp") {
       if (!clusters.has(l.cluster)) fail(`TCP listener "${l.name}" refers to unknown fleet "${l.cluster}"`);
@@ -118,6 +119,15 @@ function checkAlgorithm(balancer: unknown, where: string, fail: (what: string) =
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkAcme(acme: unknown, where: string, fail: (what: string) => never): void {
+  if (!isObject(acme)) fail(`${where} must be an object`);
+  const a = acme as Record<string, unknown>;
+  if (typeof a["email"] !== "string" || typeof a["directory"] !== "string" || !a["directory"].startsWith("https://")) fail(`${where} needs an email and an https:// directory URL`);
+  if (!Array.isArray(a["domains"]) || a["domains"].length === 0 || !a["domains"].every((d) => typeof d === "string")) fail(`${where}.domains must be a non-empty list of names`);
+  if (a["directoryCa"] !== undefined && !isPemSource(a["directoryCa"])) fail(`${where}.directoryCa must be { file } or { env }`);
+  if (!isObject(a["storage"]) || typeof a["storage"]["scope"] !== "string") fail(`${where}.storage needs a scope`);
 }
 
 function isPemSource(v: unknown): boolean {

@@ -27,6 +27,8 @@ import { HttpListener, type ProxyHost } from "../http/server.js";
 import { RuntimeState } from "./generation.js";
 import { TcpListener } from "../tcp/listener.js";
 import { certificateExpiryGauge } from "../tls/metrics.js";
+import { ChallengeBoard } from "../tls/acme/challenges.js";
+import { acmeOrderCounter } from "../tls/acme/metrics.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -74,6 +76,7 @@ class Proxy implements ProxyHost, RunningProxy {
   readonly caches: CacheLayers;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
+  readonly acmeChallenges = new ChallengeBoard();
   private readonly fleets: FleetRegistry;
   private readonly pools: UpstreamPools;
   private readonly listeners = new Map<string, Listener>();
@@ -88,6 +91,7 @@ class Proxy implements ProxyHost, RunningProxy {
     this.logger = options.logger ?? createLogger({ base: { proxy: config.name } });
     this.metrics = new ProxyMetrics(options.registry ?? new Registry());
     certificateExpiryGauge(this.metrics.registry);
+    acmeOrderCounter(this.metrics.registry);
     this.fleets = new FleetRegistry(this.metrics, this.logger);
     this.pools = new UpstreamPools(() => this.fleets.liveBackendIds());
     this.caches = new CacheLayers(this.metrics.registry, this.logger);

@@ -35,14 +35,20 @@ export function loadCertificates(config: ListenerTlsConfig, certificates: readon
       hint: "add `tls.certificates` to the listener, use `tls.acme`, or run it with `edgeform dev`, which issues local certificates",
     });
   }
-  const loaded = certificates.map((c) => loadOne(config, c, env));
-  return { certificates: loaded, sni: new SniTable(loaded.map((c) => ({ names: c.names, value: c })), loaded[0]!) };
+  return certificateTable(certificates.map((c) => loadOne(config, c, env)));
+}
+
+/** Builds the SNI table; `fallback` answers clients that send no or an unknown name (the first by default). */
+export function certificateTable(loaded: readonly LoadedCertificate[], fallback: LoadedCertificate = loaded[0]!): CertificateTable {
+  return { certificates: loaded, sni: new SniTable(loaded.map((c) => ({ names: c.names, value: c })), fallback) };
 }
 
 function loadOne(config: ListenerTlsConfig, c: CertificateConfig, env: NodeJS.ProcessEnv): LoadedCertificate {
-  const source = describePemSource(c.cert);
-  const cert = readPem(c.cert, env);
-  const key = readPem(c.key, env);
+  return loadPemPair(config, describePemSource(c.cert), readPem(c.cert, env), readPem(c.key, env), describePemSource(c.key));
+}
+
+/** A certificate chain and its key as PEM text (files, secrets, or an ACME order). */
+export function loadPemPair(config: Pick<ListenerTlsConfig, "minVersion">, source: string, cert: string, key: string, keySource = "its key"): LoadedCertificate {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
@@ -55,7 +61,7 @@ function loadOne(config: ListenerTlsConfig, c: CertificateConfig, env: NodeJS.Pr
     // OpenSSL checks here that the key matches the certificate.
     context = createSecureContext(options);
   } catch (e) {
-    throw new EdgeformError("EF_PROXY_TLS", `cannot use ${source} with key ${describePemSource(c.key)}: ${(e as Error).message}`, {
+    throw new EdgeformError("EF_PROXY_TLS", `cannot use ${source} with key ${keySource}: ${(e as Error).message}`, {
       hint: "check that the key belongs to the certificate and that both are unencrypted PEM",
     });
   }
