@@ -165,7 +165,7 @@ test("plan: file paths resolve against the spec directory, secrets become enviro
   assert.ok(!JSON.stringify(plan.proxyConfig).includes("PRIVATE KEY"));
 });
 
-test("only aws warns that https listeners cannot get their certificates; docker warns only about ACME, which it does not run", async () => {
+test("only aws warns that https listeners cannot get their certificates; docker warns only about ACME without a Redis tier to share its state", async () => {
   const targets = { local: { provider: "docker" }, prod: { provider: "aws", region: "eu-west-1" } };
   const given = await validate({ ...spec({ certificates: [pair("shop")] }), targets });
   assert.ok(given.ok);
@@ -176,7 +176,7 @@ test("only aws warns that https listeners cannot get their certificates; docker 
   const docker = acme.diagnostics.filter((d) => d.code === "EF_SPEC_TARGET" && d.path === "/targets/local");
   assert.equal(docker.length, 1, JSON.stringify(acme.diagnostics));
   assert.equal(docker[0]!.severity, "warning");
-  assert.match(docker[0]!.message, /docker target does not obtain ACME certificates yet: https listener "websecure" is served there only with its `tls.certificates`/);
+  assert.match(docker[0]!.message, /on the docker target, ACME listeners keep their account and certificate in the Redis tier, and this topology has none/);
 });
 
 test("plan for docker: every PEM becomes a container file (keys marked private) read from the spec's files or secrets; no TLS secret in the environment", async () => {
