@@ -33,6 +33,7 @@ export function secretsNeeded(plan: DeploymentPlan): string[] {
   if (plan.aws?.cdn) names.add(CDN_ORIGIN_SECRET);
   // Managed monitoring delivers alerts through SNS, without the receivers' credentials.
   if (!aws?.managedMonitoring) for (const f of plan.monitoring.alertmanager?.secretFiles ?? []) names.add(f.secret);
+  for (const f of plan.monitoring.prometheus?.secretFiles ?? []) names.add(f.secret);
   return [...names].sort();
 }
 

@@ -167,6 +167,7 @@ export class CdnTopology extends pulumi.ComponentResource {
           edgeAdminPort: plan.edge.adminPort,
           ...(plan.monitoring.grafana ? { grafanaAdminPassword: secrets[plan.monitoring.grafana.adminPassword.secret]! } : {}),
           ...(plan.monitoring.alertmanager ? { alertmanagerSecrets: secrets } : {}),
+          ...(plan.monitoring.prometheus.secretFiles.length > 0 ? { prometheusSecrets: secrets } : {}),
           tags,
           docker: { network, waitTimeoutSeconds },
         }, { parent: this, dependsOn: [this.edge] })

@@ -10,7 +10,7 @@ import * as docker from "@pulumi/docker";
 import { GrafanaFiles, PrometheusFiles } from "../../src/plan/monitoring/files.js";
 import type { PlannedMonitoring } from "../../src/plan/types.js";
 import { commonContainerArgs, fixedNameOptions } from "../shared/docker-container.js";
-import { dockerEnv } from "../shared/secrets.js";
+import { dockerEnv, secretOutput } from "../shared/secrets.js";
 import { dockerLabels, type Tags } from "../shared/tags.js";
 import { prometheusServerArgs } from "./prometheus-args.js";
 
@@ -42,7 +42,7 @@ export function dockerMonitoring(
   name: string,
   monitoring: PlannedMonitoring,
   args: DockerMonitoringArgs,
-  grafanaAdminPassword: pulumi.Input<string> | undefined,
+  secrets: { grafanaAdminPassword: pulumi.Input<string> | undefined; prometheusSecrets: Readonly<Record<string, pulumi.Input<string>>> },
   tags: Tags | undefined,
   parent: pulumi.Resource,
 ): DockerMonitoringResources & { prometheusUrl: string; grafanaUrl: string | undefined } {
@@ -60,6 +60,8 @@ export function dockerMonitoring(
     uploads: [
       { file: PrometheusFiles.config, content: p.configYaml },
       { file: PrometheusFiles.rules, content: p.rulesYaml },
+      // The edge's /metrics token, as a secret file the scrape config names (never in prometheus.yml).
+      ...p.secretFiles.map(({ secret, path }) => ({ file: path, content: secretOutput(secrets.prometheusSecrets[secret]!) })),
     ],
     mounts: [{ type: "volume", source: prometheusData.name, target: PrometheusFiles.dataDir }],
     // Loopback only: Prometheus has no authentication.
@@ -80,7 +82,7 @@ export function dockerMonitoring(
       image: grafanaImage.imageId,
       envs: dockerEnv(
         { GF_SECURITY_ADMIN_USER: "admin", GF_USERS_ALLOW_SIGN_UP: "false", GF_AUTH_ANONYMOUS_ENABLED: "false", GF_ANALYTICS_REPORTING_ENABLED: "false" },
-        { GF_SECURITY_ADMIN_PASSWORD: grafanaAdminPassword! },
+        { GF_SECURITY_ADMIN_PASSWORD: secrets.grafanaAdminPassword! },
       ),
       uploads: [
         { file: GrafanaFiles.datasource, content: g.datasourceYaml },

@@ -31,6 +31,8 @@ export interface MonitoringArgs {
   readonly grafanaAdminPassword?: pulumi.Input<string>;
   /** Alertmanager's credentials by secret name (Docker), e.g. from `config.requireSecret`. On AWS they are read by ARN from placement.secretArns. */
   readonly alertmanagerSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Docker: the secrets Prometheus reads from files (plan.monitoring.prometheus.secretFiles: the edge's /metrics token). */
+  readonly prometheusSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
   readonly tags?: Tags;
   readonly docker?: DockerMonitoringArgs;
   readonly aws?: AwsMonitoringArgs;
@@ -70,6 +72,11 @@ export class Monitoring extends pulumi.ComponentResource {
       throw argsError("Monitoring", name, `Alertmanager needs the secret${missingAlertSecrets.length > 1 ? "s" : ""} ${missingAlertSecrets.map((s) => `"${s}"`).join(", ")} for its receivers`,
         where.docker ? missingAlertSecrets.map((s) => `pulumi config set --secret ${s} <value>`).join("; ") : "add them to placement.secretArns");
     }
+    const missingScrapeSecrets = where.docker ? monitoring.prometheus.secretFiles.map((f) => f.secret).filter((s) => args.prometheusSecrets?.[s] === undefined) : [];
+    if (missingScrapeSecrets.length > 0) {
+      throw argsError("Monitoring", name, `Prometheus needs the secret ${missingScrapeSecrets.map((s) => `"${s}"`).join(", ")} to scrape the edge's /metrics (edge.admin.metricsToken)`,
+        missingScrapeSecrets.map((s) => `pulumi config set --secret ${s} <value>`).join("; "));
+    }
     if (where.aws?.managed && where.aws.publishGrafanaOn) {
       throw argsError("Monitoring", name, "Managed Grafana has its own endpoint; publishGrafanaOn applies to self-hosted Grafana only");
     }
@@ -80,7 +87,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.alertmanager = undefined;
     this.alertmanagerUrl = undefined;
     if (where.docker) {
-      const d = dockerMonitoring(name, monitoring, where.docker, args.grafanaAdminPassword, args.tags, this);
+      const d = dockerMonitoring(name, monitoring, where.docker, { grafanaAdminPassword: args.grafanaAdminPassword, prometheusSecrets: args.prometheusSecrets ?? {} }, args.tags, this);
       this.docker = { prometheus: d.prometheus, prometheusData: d.prometheusData, grafana: d.grafana };
       this.prometheusUrl = pulumi.output(d.prometheusUrl);
       this.grafanaUrl = d.grafanaUrl === undefined ? undefined : pulumi.output(d.grafanaUrl);

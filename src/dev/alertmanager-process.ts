@@ -8,10 +8,10 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { secretEnvName } from "../plan/plan.js";
 import type { PlannedAlertmanager } from "../plan/types.js";
 import type { Spawn, SupervisedProcess } from "./process.js";
 import { ReloadableService } from "./reloadable-service.js";
+import { writeSecretFiles } from "./secret-files.js";
 
 /** Debian's prometheus-alertmanager installs the binary as `prometheus-alertmanager`; upstream calls it `alertmanager`. */
 export const ALERTMANAGER_BINARIES = ["alertmanager", "prometheus-alertmanager"] as const;
@@ -51,16 +51,9 @@ export class AlertmanagerProcess {
     if (!am) return this.stop();
     const dir = join(this.o.stateDir, "alertmanager");
     await mkdir(join(dir, "data"), { recursive: true });
-    await mkdir(join(dir, "secrets"), { recursive: true, mode: 0o700 });
-    const secrets: string[] = [];
-    for (const { secret, path } of am.secretFiles) {
-      const value = this.o.env[secretEnvName(secret)];
-      if (value === undefined) {
-        this.o.warn(`alertmanager-secret:${secret}`, `secret "${secret}" is not set: export ${secretEnvName(secret)} so Alertmanager can deliver to the receivers that use it`);
-      }
-      await writeFile(join(dir, path), value ?? "", { mode: 0o600 });
-      secrets.push(value ?? "");
-    }
+    const secrets = await writeSecretFiles(dir, am.secretFiles, this.o.env, (secret, variable) => {
+      this.o.warn(`alertmanager-secret:${secret}`, `secret "${secret}" is not set: export ${variable} so Alertmanager can deliver to the receivers that use it`);
+    });
     await writeFile(join(dir, "alertmanager.yml"), am.configYaml);
     this.service.run(am.configYaml + secrets.join("\n"), () => this.o.spawn(
       "alertmanager",

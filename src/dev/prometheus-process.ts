@@ -8,12 +8,17 @@ import { join } from "node:path";
 import type { PlannedMonitoring } from "../plan/types.js";
 import type { Spawn, SupervisedProcess } from "./process.js";
 import { ReloadableService } from "./reloadable-service.js";
+import { writeSecretFiles } from "./secret-files.js";
 import { prometheusArgs, prometheusConfigForDev } from "./services.js";
 
 export class PrometheusProcess {
   private readonly service: ReloadableService;
 
-  constructor(private readonly o: { binary: string; stateDir: string; port: number; spawn: Spawn; graceMs: number; note: (message: string) => void }) {
+  constructor(private readonly o: {
+    binary: string; stateDir: string; port: number; env: NodeJS.ProcessEnv; spawn: Spawn; graceMs: number;
+    note: (message: string) => void;
+    warn: (key: string, message: string) => void;
+  }) {
     this.service = new ReloadableService(o.graceMs);
   }
 
@@ -32,9 +37,13 @@ export class PrometheusProcess {
     await mkdir(join(dir, "data"), { recursive: true });
     const { config, rulesFile } = prometheusConfigForDev(prom.configYaml, prom.rulesYaml, dir);
     if (rulesFile) await writeFile(rulesFile, prom.rulesYaml);
+    // The edge's /metrics token: without it every scrape is refused (401) and no edge alert can fire.
+    const secrets = await writeSecretFiles(dir, prom.secretFiles, this.o.env, (secret, variable) => {
+      this.o.warn(`prometheus-secret:${secret}`, `secret "${secret}" is not set: export ${variable} so Prometheus can scrape the edge's /metrics`);
+    });
     const configFile = join(dir, "prometheus.yml");
     await writeFile(configFile, config);
-    this.service.run(config + prom.rulesYaml, () => this.o.spawn(
+    this.service.run(config + prom.rulesYaml + secrets.join("\n"), () => this.o.spawn(
       "prometheus",
       {
         name: "prometheus",

@@ -410,9 +410,11 @@ export class DevRunner {
       binary: this.prometheusBinary!,
       stateDir: this.stateDir,
       port: this.prometheusPort!,
+      env: this.options.env,
       spawn: this.spawn,
       graceMs: this.graceMs,
       note: (message) => this.once("prometheus-note", "notice", message),
+      warn: (key, message) => this.once(key, "warning", message),
     });
     return this.prometheus;
   }

@@ -49,7 +49,8 @@ export function planDeployment(topology: Topology, targetName: string, options: 
   const proxyConfig = planProxyConfig(ctx, fleets, caches, edge);
   edge.tlsFiles = tlsFiles;
   const routes = proxyConfig.routes.map((r, i) => ({ name: r.name, fleet: r.cluster, ...(topology.edge.routes?.[i]?.slo ? { slo: topology.edge.routes[i]!.slo! } : {}) }));
-  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix, edge, caches, routes, dev: ctx.dev, images: imagesOf(target) });
+  const metricsToken = topology.edge.admin?.metricsToken?.secret;
+  const monitoring = planMonitoring(topology, { provider: ctx.provider, prefix, edge, caches, routes, dev: ctx.dev, images: imagesOf(target), ...(metricsToken !== undefined ? { metricsTokenSecret: metricsToken } : {}) });
   const plan: DeploymentPlan = {
     name: topology.name,
     target,

@@ -124,6 +124,11 @@ export interface PlannedMonitoring {
     /** Generated files: prometheus.yml and the alert rule file. */
     configYaml: string;
     rulesYaml: string;
+    /**
+     * Files prometheus.yml reads secrets from (the edge's /metrics bearer token), one per secret,
+     * filled from the target's secret store; relative paths (dev) are relative to prometheus.yml.
+     */
+    secretFiles: Array<{ secret: string; path: string }>;
   };
   grafana?: {
     resourceName: string;

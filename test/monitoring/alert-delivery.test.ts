@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, test } from "node:test";
 import { allocatePorts } from "../../src/dev/ports.js";
 import { ALERTMANAGER_BINARIES } from "../../src/dev/alertmanager-process.js";
+import { startDevJson, until } from "./support/dev-json.js";
 import { root } from "./support/specs.js";
 
 interface Notification {
@@ -48,18 +48,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   await exited;
-}
-
-/** Poll until the probe answers; a probe that throws (a port not listening yet) is asked again. */
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const found = await Promise.resolve().then(probe).catch((e: unknown) => void (last = e));
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 test("a stopped fleet reaches a webhook receiver as EdgeformBackendDown, and its return as resolved", { timeout: 120_000 }, async (t) => {
@@ -100,19 +88,8 @@ monitoring:
     route: { receiver: hooks, groupBy: [alertname, fleet], groupWait: 1s, groupInterval: 1s, repeatInterval: 1h }
 `);
   const fleet = startFleet(fleetPort!);
-  const events: Array<Record<string, unknown>> = [];
-  const stderr: string[] = [];
-  const dev = spawn(process.execPath, [join(root, "bin/edgeform.js"), "dev", spec, "--no-tty", "--no-watch", "--format", "json"], { stdio: ["ignore", "pipe", "pipe"] });
+  const { child: dev, events, show } = startDevJson(spec);
   started.push(dev);
-  createInterface({ input: dev.stdout! }).on("line", (line) => {
-    try {
-      events.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      stderr.push(line);
-    }
-  });
-  createInterface({ input: dev.stderr! }).on("line", (line) => stderr.push(line));
-  const show = () => `events: ${events.map((e) => `${e["event"]}${e["message"] ? `(${e["message"]})` : ""}`).join(", ")}\nstderr: ${stderr.join("\n")}`;
 
   try {
     const ready = await until(`dev's ready event\n${show()}`, 60_000, () => events.find((e) => e["event"] === "ready"));

@@ -103,3 +103,27 @@ test("the dashboard covers request rate, errors, latency, cache hit ratio and ba
   for (const want of ["Request rate by route", "5xx error ratio", "Latency percentiles", "Cache hit ratio", "Healthy backends by fleet"]) assert.ok(titles.includes(want), want);
   assert.ok(dash.panels.every((p) => p.targets.length > 0 && p.gridPos));
 });
+
+test("edge.admin.metricsToken: dev and docker scrape with the token from a secret file; aws names no file it cannot fill", () => {
+  const r = validateTopology(`${base.replace("admin: { port: 9901 }", "admin: { port: 9901, metricsToken: { secret: metricsScrape } }")}
+monitoring:
+  prometheus: { scrapeInterval: 10s }
+`);
+  assert.ok(r.ok, JSON.stringify(r.ok ? [] : r.diagnostics));
+  const job = (target: string) => {
+    const prom = planDeployment(r.topology, target).monitoring.prometheus!;
+    const config = parse(prom.configYaml) as { scrape_configs: Array<{ authorization?: unknown }> };
+    return { authorization: config.scrape_configs[0]!.authorization, secretFiles: prom.secretFiles };
+  };
+  assert.deepEqual(job("local"), {
+    authorization: { type: "Bearer", credentials_file: "/etc/prometheus/secrets/metricsScrape" },
+    secretFiles: [{ secret: "metricsScrape", path: "/etc/prometheus/secrets/metricsScrape" }],
+  });
+  assert.deepEqual(job("dev"), {
+    authorization: { type: "Bearer", credentials_file: "secrets/metricsScrape" },
+    secretFiles: [{ secret: "metricsScrape", path: "secrets/metricsScrape" }],
+  });
+  assert.deepEqual(job("aws"), { authorization: undefined, secretFiles: [] });
+  const warning = r.diagnostics.find((d) => d.code === "EF_SPEC_METRICS_TOKEN");
+  assert.match(warning?.message ?? "", /on AWS \(target "aws"\)/);
+});

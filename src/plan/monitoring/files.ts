@@ -12,6 +12,8 @@ export const PrometheusFiles = {
   rulesName: "edgeform.rules.yml",
   rules: "/etc/prometheus/edgeform.rules.yml",
   dataDir: "/prometheus",
+  /** One file per secret the config reads (the edge's /metrics token), filled from the target's secret store. */
+  secretsDir: "/etc/prometheus/secrets",
 } as const;
 
 export const AlertmanagerFiles = {

@@ -14,7 +14,7 @@ import type { PlannedCache, PlannedEdge, PlannedMonitoring, Provider } from "../
 import { planAlertmanager } from "./alertmanager.js";
 import { awsDiscoveryNames } from "./files.js";
 import { dashboardJson, dashboardProviderYaml, datasourceYaml } from "./grafana.js";
-import { planScrape, prometheusConfigYaml, type AlertmanagerTarget } from "./prometheus-config.js";
+import { metricsTokenFile, planScrape, prometheusConfigYaml, type AlertmanagerTarget } from "./prometheus-config.js";
 import { alertRulesYaml, alertThresholds } from "./rules.js";
 import { planSlos } from "./slo.js";
 
@@ -27,6 +27,8 @@ export interface MonitoringContext {
   routes: Array<{ name: string; fleet: string; slo?: SloSpec }>;
   dev: DevAddresses;
   images: { prometheus?: string; grafana?: string; alertmanager?: string };
+  /** The secret holding the bearer token the edge's /metrics asks for (edge.admin.metricsToken). */
+  metricsTokenSecret?: string;
 }
 
 export function planMonitoring(topology: Topology, ctx: MonitoringContext): PlannedMonitoring {
@@ -41,6 +43,8 @@ export function planMonitoring(topology: Topology, ctx: MonitoringContext): Plan
   const port = ctx.provider === "dev" ? ctx.dev.prometheusPort ?? Defaults.prometheus.port : Defaults.prometheus.port;
   const prometheusName = resourceName([ctx.prefix, "prometheus"]);
   const slos = planSlos(spec.alerts?.slo, ctx.routes);
+  // AWS does not deliver the token file to its Prometheus yet (validate warns there): no file to name.
+  const tokenFile = ctx.metricsTokenSecret === undefined || ctx.provider === "aws" ? undefined : metricsTokenFile(ctx.provider, ctx.metricsTokenSecret);
   const alertmanager = spec.alertmanager && spec.alertmanager.enabled !== false
     ? planAlertmanager(spec.alertmanager, {
       provider: ctx.provider,
@@ -63,8 +67,10 @@ export function planMonitoring(topology: Topology, ctx: MonitoringContext): Plan
         scrape,
         scrapeIntervalMs,
         ...(alertmanager ? { alertmanager: alertmanagerTarget(ctx.provider, ctx.prefix, alertmanager.resourceName, alertmanager.port) } : {}),
+        ...(tokenFile !== undefined ? { metricsTokenFile: tokenFile } : {}),
       }),
       rulesYaml: alertRulesYaml({ prefix: ctx.prefix, thresholds: alertThresholds(spec.alerts), caches: ctx.caches, scrapeIntervalMs, slos }),
+      secretFiles: tokenFile === undefined ? [] : [{ secret: ctx.metricsTokenSecret!, path: tokenFile }],
     },
   };
   if (alertmanager) plan.alertmanager = alertmanager;

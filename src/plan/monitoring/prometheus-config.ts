@@ -33,10 +33,16 @@ export interface AlertmanagerTarget {
   dns: boolean;
 }
 
-export function prometheusConfigYaml(options: { prefix: string; scrape: ScrapePlan; scrapeIntervalMs: number; alertmanager?: AlertmanagerTarget }): string {
-  const { prefix, scrape, scrapeIntervalMs, alertmanager } = options;
+/** Where Prometheus reads the edge's /metrics bearer token (edge.admin.metricsToken): a file, never the config itself. */
+export function metricsTokenFile(provider: Provider, secret: string): string {
+  return provider === "dev" ? `secrets/${secret}` : `${PrometheusFiles.secretsDir}/${secret}`;
+}
+
+export function prometheusConfigYaml(options: { prefix: string; scrape: ScrapePlan; scrapeIntervalMs: number; alertmanager?: AlertmanagerTarget; metricsTokenFile?: string }): string {
+  const { prefix, scrape, scrapeIntervalMs, alertmanager, metricsTokenFile } = options;
   const interval = promDuration(scrapeIntervalMs);
   const job: Record<string, unknown> = { job_name: EDGE_SCRAPE_JOB, metrics_path: "/metrics", scheme: "http" };
+  if (metricsTokenFile !== undefined) job["authorization"] = { type: "Bearer", credentials_file: metricsTokenFile };
   if (scrape.dns) {
     job["dns_sd_configs"] = scrape.targets.map((t) => {
       const at = t.lastIndexOf(":");

@@ -35,7 +35,26 @@ function monitoring(target: "local" | "prod" | "managed", extra: Partial<Constru
 
 const aws = (managed: boolean) => ({ placement: alertPlacement, edgeSecurityGroupId: "sg-edge", configWriterImage: "edge@sha256:abc", managed });
 
+/** The edge's /metrics token of the metrics-token scenarios; tests check it appears only inside secrets. */
+export const METRICS_TOKEN_VALUE = "metrics-scrape-token-s3cr3t";
+
+/** examples/alerting.yaml with edge.admin.metricsToken: the Prometheus edgeform runs must send it. */
+export function tokenedTopology() {
+  const topology = loadFixture(example("alerting.yaml"));
+  return { ...topology, edge: { ...topology.edge, admin: { ...topology.edge.admin, metricsToken: { secret: "metricsScrape" } } } };
+}
+
 export const alertScenarios: Record<string, Scenario> = {
+  "metrics-token-topology-docker": {
+    secretConfig: {
+      ...Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
+      "edgeform:metricsScrape": METRICS_TOKEN_VALUE,
+    },
+    program: async () => {
+      const t = new CdnTopology("tokened", { spec: tokenedTopology(), target: "local" });
+      return { publicUrls: t.publicUrls };
+    },
+  },
   "alerts-docker": { program: monitoring("local", { alertmanagerSecrets: secrets(), docker: { network: "alerting-net" } }) },
   "alerts-docker-missing-secret": { program: monitoring("local", { alertmanagerSecrets: { pdKey: "x" }, docker: { network: "alerting-net" } }) },
   "alerts-aws": { program: monitoring("prod", { aws: aws(false) }) },
