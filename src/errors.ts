@@ -52,7 +52,6 @@ export const ErrorCodes = {
   EF_SPEC_ALERT_LABEL: "an alert matcher uses a label or value no generated alert sets",
   EF_SPEC_ALERT_ROUTE: "alert delivery is configured in a way that cannot deliver",
   EF_SPEC_SLO: "a service-level objective that cannot be measured",
-  EF_SPEC_METRICS_TOKEN: "a /metrics token the Prometheus edgeform runs cannot send",
   // plan
   EF_PLAN: "the plan could not be built",
   // proxy

@@ -21,7 +21,7 @@ import * as sns from "@pulumi/aws/sns/index.js";
 import { parse, stringify } from "yaml";
 import { AlertmanagerFiles, awsDiscoveryNames } from "../../src/plan/monitoring/files.js";
 import type { PlannedAlertmanager } from "../../src/plan/types.js";
-import { awsLogs, configWriter, containerDefinitionsJson, type ContainerDefinition, type EcsPlacement } from "../shared/ecs.js";
+import { awsLogs, configWriter, containerDefinitionsJson, secretFilesWriter, type EcsPlacement } from "../shared/ecs.js";
 import { egressAnywhere, ingressFromGroup } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 import { monitoringService } from "./aws.js";
@@ -36,28 +36,6 @@ export interface ManagedAlertResources {
   readonly topic: sns.Topic;
   readonly definition: amp.AlertManagerDefinition;
   readonly subscriptions: sns.TopicSubscription[];
-}
-
-/** Init container: each secret (from ECS `secrets`) into its file, readable by Alertmanager only. */
-function secretsWriter(image: pulumi.Input<string>, am: PlannedAlertmanager, placement: EcsPlacement, logs: ContainerDefinition["logConfiguration"]): ContainerDefinition {
-  const files = Object.fromEntries(am.secretFiles.map((f, i) => [`EDGEFORM_SECRET_FILE_${i}`, f.path]));
-  const script =
-    "const fs=require('fs');" +
-    `const files=${JSON.stringify(files)};` +
-    `fs.mkdirSync(${JSON.stringify(AlertmanagerFiles.secretsDir)},{recursive:true,mode:0o700});` +
-    // Alertmanager's image runs as nobody (65534), which must read the files.
-    "for(const [env,f] of Object.entries(files)){fs.writeFileSync(f,process.env[env]??'',{mode:0o400});fs.chownSync(f,65534,65534);}" +
-    `fs.chownSync(${JSON.stringify(AlertmanagerFiles.secretsDir)},65534,65534);`;
-  return {
-    name: "secrets",
-    image,
-    essential: false,
-    user: "0",
-    entryPoint: ["node", "-e", script],
-    secrets: am.secretFiles.map((f, i) => ({ name: `EDGEFORM_SECRET_FILE_${i}`, valueFrom: placement.secretArns[f.secret]! })),
-    mountPoints: [{ sourceVolume: "alertmanager-secrets", containerPath: AlertmanagerFiles.secretsDir, readOnly: false }],
-    logConfiguration: logs,
-  };
 }
 
 export function awsAlertmanager(
@@ -90,7 +68,10 @@ export function awsAlertmanager(
 
   const logs = awsLogs(placement, "alertmanager");
   const writer = configWriter(args.configWriterImage, { [AlertmanagerFiles.config]: am.configYaml }, logs);
-  const withSecrets = am.secretFiles.length > 0;
+  // Alertmanager's image runs as nobody (65534), which must read the files.
+  const secrets = am.secretFiles.length > 0
+    ? secretFilesWriter(args.configWriterImage, { volume: "alertmanager-secrets", dir: AlertmanagerFiles.secretsDir, files: am.secretFiles, owner: 65534 }, placement, logs)
+    : undefined;
   const task = new ecs.TaskDefinition(`${name}-alertmanager-task`, {
     family: am.resourceName,
     cpu: "256",
@@ -99,18 +80,18 @@ export function awsAlertmanager(
     requiresCompatibilities: ["FARGATE"],
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
     executionRoleArn: placement.executionRoleArn,
-    volumes: [...writer.volumes, ...(withSecrets ? [{ name: "alertmanager-secrets" }] : [])],
+    volumes: [...writer.volumes, ...(secrets ? [secrets.volume] : [])],
     containerDefinitions: containerDefinitionsJson([
       writer.container,
-      ...(withSecrets ? [secretsWriter(args.configWriterImage, am, placement, logs)] : []),
+      ...(secrets ? [secrets.container] : []),
       {
         name: "alertmanager",
         image: am.image!,
         essential: true,
         command: alertmanagerServerArgs(am),
         portMappings: [{ containerPort: am.port, protocol: "tcp" }],
-        dependsOn: [writer.dependency, ...(withSecrets ? [{ containerName: "secrets", condition: "SUCCESS" as const }] : [])],
-        mountPoints: [...writer.readerMounts, ...(withSecrets ? [{ sourceVolume: "alertmanager-secrets", containerPath: AlertmanagerFiles.secretsDir, readOnly: true }] : [])],
+        dependsOn: [writer.dependency, ...(secrets ? [secrets.dependency] : [])],
+        mountPoints: [...writer.readerMounts, ...(secrets ? [secrets.readerMount] : [])],
         logConfiguration: logs,
       },
     ]),

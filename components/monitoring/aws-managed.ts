@@ -17,7 +17,7 @@ import type { PlannedMonitoring } from "../../src/plan/types.js";
 import { assumeRolePolicy } from "../shared/iam.js";
 import { egressAnywhere, ingressFromGroup } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
-import { monitoringService, monitoringTask, type AwsMonitoringArgs } from "./aws.js";
+import { monitoringService, monitoringTask, prometheusSecretFiles, type AwsMonitoringArgs } from "./aws.js";
 import { agentConfigYaml, prometheusAgentArgs } from "./prometheus-args.js";
 
 export interface ManagedMonitoringResources {
@@ -79,6 +79,7 @@ export function awsManagedMonitoring(
     memoryMiB: 512,
     container: { name: "prometheus", image: p.image!, port: p.port, command: prometheusAgentArgs(p) },
     files: { [PrometheusFiles.config]: remoteWrite.apply((url) => agentConfigYaml(p.configYaml, url, placement.region)) },
+    secretFiles: prometheusSecretFiles(p),
     taskRoleArn: agentRole.arn,
   }, args, tags, parent);
   const agentService = monitoringService(`${name}-agent`, p.resourceName, agentTask, agentSecurityGroup, placement, { dependsOn: args.serviceDependsOn ?? [] }, tags, parent);

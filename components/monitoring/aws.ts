@@ -15,7 +15,7 @@ import * as servicediscovery from "@pulumi/aws/servicediscovery/index.js";
 import { awsDiscoveryNames, GrafanaFiles, PrometheusFiles } from "../../src/plan/monitoring/files.js";
 import { TLS_POLICY } from "../edge-proxy/aws-lb.js";
 import type { PlannedMonitoring } from "../../src/plan/types.js";
-import { awsLogs, configWriter, containerDefinitionsJson, type EcsPlacement } from "../shared/ecs.js";
+import { awsLogs, configWriter, containerDefinitionsJson, secretFilesWriter, type EcsPlacement } from "../shared/ecs.js";
 import { egressAnywhere, ingressFromGroup, publicIngress } from "../shared/network-rules.js";
 import { awsTags, type Tags } from "../shared/tags.js";
 import { prometheusStorage, type PrometheusStorage } from "./aws-prometheus-storage.js";
@@ -65,6 +65,11 @@ export interface AwsMonitoringResources {
   readonly grafanaTargetGroup: lb.TargetGroup | undefined;
 }
 
+/** The edge's /metrics token for Prometheus (and its agent), as files; Prometheus's image runs as nobody (65534). */
+export function prometheusSecretFiles(p: NonNullable<PlannedMonitoring["prometheus"]>) {
+  return { dir: PrometheusFiles.secretsDir, files: p.secretFiles, owner: 65534 };
+}
+
 /** A monitoring task: config writer + one container, registered in Cloud Map when `discoveryName` is set. */
 export function monitoringTask(
   name: string,
@@ -74,6 +79,8 @@ export function monitoringTask(
     memoryMiB: number;
     container: { name: string; image: pulumi.Input<string>; port: number; command?: string[]; environment?: Array<{ name: string; value: pulumi.Input<string> }>; secrets?: Array<{ name: string; valueFrom: pulumi.Input<string> }> };
     files: Record<string, pulumi.Input<string>>;
+    /** Secrets the container reads from files (Prometheus: the edge's /metrics token), written by an init container. */
+    secretFiles?: { dir: string; files: ReadonlyArray<{ secret: string; path: string }>; owner: number };
     taskRoleArn?: pulumi.Input<string>;
     /** A persistent volume for the container (Prometheus data on EFS). */
     dataVolume?: Pick<PrometheusStorage, "volume" | "mountPoint">;
@@ -84,6 +91,9 @@ export function monitoringTask(
 ): ecs.TaskDefinition {
   const logs = awsLogs(args.placement, spec.container.name);
   const writer = configWriter(args.configWriterImage, spec.files, logs);
+  const secrets = spec.secretFiles && spec.secretFiles.files.length > 0
+    ? secretFilesWriter(args.configWriterImage, { volume: "secrets", ...spec.secretFiles }, args.placement, logs)
+    : undefined;
   const c = spec.container;
   return new ecs.TaskDefinition(`${name}-task`, {
     family: spec.family,
@@ -94,9 +104,10 @@ export function monitoringTask(
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
     executionRoleArn: args.placement.executionRoleArn,
     ...(spec.taskRoleArn ? { taskRoleArn: spec.taskRoleArn } : {}),
-    volumes: [...writer.volumes, ...(spec.dataVolume ? [spec.dataVolume.volume] : [])],
+    volumes: [...writer.volumes, ...(secrets ? [secrets.volume] : []), ...(spec.dataVolume ? [spec.dataVolume.volume] : [])],
     containerDefinitions: containerDefinitionsJson([
       writer.container,
+      ...(secrets ? [secrets.container] : []),
       {
         name: c.name,
         image: c.image,
@@ -105,8 +116,8 @@ export function monitoringTask(
         ...(c.environment ? { environment: c.environment } : {}),
         ...(c.secrets ? { secrets: c.secrets } : {}),
         portMappings: [{ containerPort: c.port, protocol: "tcp" }],
-        dependsOn: [writer.dependency],
-        mountPoints: [...writer.readerMounts, ...(spec.dataVolume ? [spec.dataVolume.mountPoint] : [])],
+        dependsOn: [writer.dependency, ...(secrets ? [secrets.dependency] : [])],
+        mountPoints: [...writer.readerMounts, ...(secrets ? [secrets.readerMount] : []), ...(spec.dataVolume ? [spec.dataVolume.mountPoint] : [])],
         logConfiguration: logs,
       },
     ]),
@@ -180,6 +191,7 @@ export function awsSelfHostedMonitoring(
     memoryMiB: 1024,
     container: { name: "prometheus", image: p.image!, port: p.port, command: prometheusServerArgs(p) },
     files: { [PrometheusFiles.config]: p.configYaml, [PrometheusFiles.rules]: p.rulesYaml },
+    secretFiles: prometheusSecretFiles(p),
     ...(storage ? { dataVolume: storage } : {}),
   }, args, tags, parent);
   const prerequisites = args.serviceDependsOn ?? [];

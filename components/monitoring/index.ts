@@ -72,10 +72,11 @@ export class Monitoring extends pulumi.ComponentResource {
       throw argsError("Monitoring", name, `Alertmanager needs the secret${missingAlertSecrets.length > 1 ? "s" : ""} ${missingAlertSecrets.map((s) => `"${s}"`).join(", ")} for its receivers`,
         where.docker ? missingAlertSecrets.map((s) => `pulumi config set --secret ${s} <value>`).join("; ") : "add them to placement.secretArns");
     }
-    const missingScrapeSecrets = where.docker ? monitoring.prometheus.secretFiles.map((f) => f.secret).filter((s) => args.prometheusSecrets?.[s] === undefined) : [];
+    const scrapeSecretGiven = (secret: string) => (where.docker ? args.prometheusSecrets?.[secret] !== undefined : where.aws!.placement.secretArns[secret] !== undefined);
+    const missingScrapeSecrets = monitoring.prometheus.secretFiles.map((f) => f.secret).filter((s) => !scrapeSecretGiven(s));
     if (missingScrapeSecrets.length > 0) {
       throw argsError("Monitoring", name, `Prometheus needs the secret ${missingScrapeSecrets.map((s) => `"${s}"`).join(", ")} to scrape the edge's /metrics (edge.admin.metricsToken)`,
-        missingScrapeSecrets.map((s) => `pulumi config set --secret ${s} <value>`).join("; "));
+        where.docker ? missingScrapeSecrets.map((s) => `pulumi config set --secret ${s} <value>`).join("; ") : "add it to placement.secretArns");
     }
     if (where.aws?.managed && where.aws.publishGrafanaOn) {
       throw argsError("Monitoring", name, "Managed Grafana has its own endpoint; publishGrafanaOn applies to self-hosted Grafana only");

@@ -91,3 +91,41 @@ export function configWriter(image: pulumi.Input<string>, files: Record<string, 
 function dirOf(file: string): string {
   return file.slice(0, file.lastIndexOf("/")) || "/";
 }
+
+/**
+ * An init container that writes secrets (from ECS `secrets`, read by ARN) into
+ * files of one task volume, mode 0400 and owned by the reading container's
+ * user, so configs name files (`*_file`, `credentials_file`) and no secret
+ * value is in a config, an environment of the main container or the task
+ * definition. The main container mounts the volume read-only after it succeeded.
+ */
+export function secretFilesWriter(
+  image: pulumi.Input<string>,
+  spec: { volume: string; dir: string; files: ReadonlyArray<{ secret: string; path: string }>; owner: number },
+  placement: EcsPlacement,
+  logs: ContainerDefinition["logConfiguration"],
+) {
+  const envs = Object.fromEntries(spec.files.map((f, i) => [`EDGEFORM_SECRET_FILE_${i}`, f.path]));
+  const script =
+    "const fs=require('fs');" +
+    `const files=${JSON.stringify(envs)};` +
+    `fs.mkdirSync(${JSON.stringify(spec.dir)},{recursive:true,mode:0o700});` +
+    `for(const [env,f] of Object.entries(files)){fs.writeFileSync(f,process.env[env]??'',{mode:0o400});fs.chownSync(f,${spec.owner},${spec.owner});}` +
+    `fs.chownSync(${JSON.stringify(spec.dir)},${spec.owner},${spec.owner});`;
+  const container: ContainerDefinition = {
+    name: "secrets",
+    image,
+    essential: false,
+    user: "0",
+    entryPoint: ["node", "-e", script],
+    secrets: spec.files.map((f, i) => ({ name: `EDGEFORM_SECRET_FILE_${i}`, valueFrom: placement.secretArns[f.secret]! })),
+    mountPoints: [{ sourceVolume: spec.volume, containerPath: spec.dir, readOnly: false }],
+    logConfiguration: logs,
+  };
+  return {
+    container,
+    volume: { name: spec.volume },
+    readerMount: { sourceVolume: spec.volume, containerPath: spec.dir, readOnly: true },
+    dependency: { containerName: "secrets", condition: "SUCCESS" as const },
+  };
+}

@@ -152,16 +152,6 @@ const listenerRules: Rule = (doc, ctx) => {
 const monitoringRules: Rule = (doc, ctx) => {
   const m = doc["monitoring"];
   if (!isObj(m)) return;
-  const admin = edge(doc)["admin"];
-  // dev and docker hand the token to their Prometheus as a file; AWS does not yet.
-  const awsTargets = objEntries(doc["targets"]).filter(([, t]) => t["provider"] === "aws").map(([name]) => name);
-  if (isObj(admin) && admin["metricsToken"] !== undefined && m["prometheus"] !== undefined && awsTargets.length > 0) {
-    ctx.report("EF_SPEC_METRICS_TOKEN", ["edge", "admin", "metricsToken"], `the Prometheus edgeform runs on AWS (target${awsTargets.length > 1 ? "s" : ""} ${awsTargets.map((t) => `"${t}"`).join(", ")}) does not send edge.admin.metricsToken yet, so its scrapes of /metrics would be refused (401) and every edge alert would stay silent there`, {
-      severity: "warning",
-      part: "key",
-      suggestion: "keep metricsToken for dev and docker targets (their Prometheus sends it) or a Prometheus of your own, or remove it for AWS while monitoring.prometheus is set",
-    });
-  }
   const caches = objEntries(doc["caches"]);
   if (caches.length === 0 && isObj(m["alerts"]) && m["alerts"]["cacheErrorsPerSecond"] !== undefined) {
     ctx.report("EF_SPEC_UNKNOWN_CACHE", ["monitoring", "alerts", "cacheErrorsPerSecond"], "a cache alert is set but the spec defines no caches", { severity: "warning", part: "key" });

@@ -43,8 +43,7 @@ export function planMonitoring(topology: Topology, ctx: MonitoringContext): Plan
   const port = ctx.provider === "dev" ? ctx.dev.prometheusPort ?? Defaults.prometheus.port : Defaults.prometheus.port;
   const prometheusName = resourceName([ctx.prefix, "prometheus"]);
   const slos = planSlos(spec.alerts?.slo, ctx.routes);
-  // AWS does not deliver the token file to its Prometheus yet (validate warns there): no file to name.
-  const tokenFile = ctx.metricsTokenSecret === undefined || ctx.provider === "aws" ? undefined : metricsTokenFile(ctx.provider, ctx.metricsTokenSecret);
+  const tokenFile = ctx.metricsTokenSecret === undefined ? undefined : metricsTokenFile(ctx.provider, ctx.metricsTokenSecret);
   const alertmanager = spec.alertmanager && spec.alertmanager.enabled !== false
     ? planAlertmanager(spec.alertmanager, {
       provider: ctx.provider,

@@ -45,6 +45,16 @@ export function tokenedTopology() {
 }
 
 export const alertScenarios: Record<string, Scenario> = {
+  "metrics-token-topology-aws": {
+    secretConfig: {
+      ...Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
+      "edgeform:metricsScrape": METRICS_TOKEN_VALUE,
+    },
+    program: async () => {
+      const t = new CdnTopology("tokened", { spec: tokenedTopology(), target: "prod" });
+      return { publicUrls: t.publicUrls };
+    },
+  },
   "metrics-token-topology-docker": {
     secretConfig: {
       ...Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
