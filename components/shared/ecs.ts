@@ -68,16 +68,10 @@ export function configWriter(image: pulumi.Input<string>, files: Record<string, 
     "const fs=require('fs'),path=require('path');" +
     "const files=JSON.parse(Buffer.from(process.env.EDGEFORM_FILES_B64,'base64').toString('utf8'));" +
     "for(const [f,c] of Object.entries(files)){fs.mkdirSync(path.dirname(f),{recursive:true});fs.writeFileSync(f,c,{mode:0o644});}";
-  const container: ContainerDefinition = {
-    name: "config",
-    image,
-    essential: false,
-    user: "0",
-    entryPoint: ["node", "-e", script],
+  const container = nodeInitContainer("config", image, script, logs, {
     environment: [{ name: "EDGEFORM_FILES_B64", value: pulumi.output(files).apply((f) => Buffer.from(JSON.stringify(f), "utf8").toString("base64")) }],
     mountPoints: mounts(false),
-    logConfiguration: logs,
-  };
+  });
   return {
     container,
     volumes,
@@ -86,6 +80,17 @@ export function configWriter(image: pulumi.Input<string>, files: Record<string, 
     /** dependsOn entry: start only after the files are written. */
     dependency: { containerName: "config", condition: "SUCCESS" as const },
   };
+}
+
+/** An init container running one node script as root (it writes into root-owned task volumes), then exiting. */
+function nodeInitContainer(
+  name: string,
+  image: pulumi.Input<string>,
+  script: string,
+  logs: ContainerDefinition["logConfiguration"],
+  io: Pick<ContainerDefinition, "environment" | "secrets" | "mountPoints">,
+): ContainerDefinition {
+  return { name, image, essential: false, user: "0", entryPoint: ["node", "-e", script], ...io, logConfiguration: logs };
 }
 
 function dirOf(file: string): string {
@@ -112,16 +117,10 @@ export function secretFilesWriter(
     `fs.mkdirSync(${JSON.stringify(spec.dir)},{recursive:true,mode:0o700});` +
     `for(const [env,f] of Object.entries(files)){fs.writeFileSync(f,process.env[env]??'',{mode:0o400});fs.chownSync(f,${spec.owner},${spec.owner});}` +
     `fs.chownSync(${JSON.stringify(spec.dir)},${spec.owner},${spec.owner});`;
-  const container: ContainerDefinition = {
-    name: "secrets",
-    image,
-    essential: false,
-    user: "0",
-    entryPoint: ["node", "-e", script],
+  const container = nodeInitContainer("secrets", image, script, logs, {
     secrets: spec.files.map((f, i) => ({ name: `EDGEFORM_SECRET_FILE_${i}`, valueFrom: placement.secretArns[f.secret]! })),
     mountPoints: [{ sourceVolume: spec.volume, containerPath: spec.dir, readOnly: false }],
-    logConfiguration: logs,
-  };
+  });
   return {
     container,
     volume: { name: spec.volume },

@@ -44,27 +44,23 @@ export function tokenedTopology() {
   return { ...topology, edge: { ...topology.edge, admin: { ...topology.edge.admin, metricsToken: { secret: "metricsScrape" } } } };
 }
 
+/** CdnTopology of tokenedTopology() on one target, with every secret it reads in the stack's config. */
+function tokenedScenario(target: "local" | "prod"): Scenario {
+  return {
+    secretConfig: {
+      ...Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
+      "edgeform:metricsScrape": METRICS_TOKEN_VALUE,
+    },
+    program: async () => {
+      const t = new CdnTopology("tokened", { spec: tokenedTopology(), target });
+      return { publicUrls: t.publicUrls };
+    },
+  };
+}
+
 export const alertScenarios: Record<string, Scenario> = {
-  "metrics-token-topology-aws": {
-    secretConfig: {
-      ...Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
-      "edgeform:metricsScrape": METRICS_TOKEN_VALUE,
-    },
-    program: async () => {
-      const t = new CdnTopology("tokened", { spec: tokenedTopology(), target: "prod" });
-      return { publicUrls: t.publicUrls };
-    },
-  },
-  "metrics-token-topology-docker": {
-    secretConfig: {
-      ...Object.fromEntries(Object.entries(ALERT_SECRET_VALUES).map(([k, v]) => [`edgeform:${k}`, v])),
-      "edgeform:metricsScrape": METRICS_TOKEN_VALUE,
-    },
-    program: async () => {
-      const t = new CdnTopology("tokened", { spec: tokenedTopology(), target: "local" });
-      return { publicUrls: t.publicUrls };
-    },
-  },
+  "metrics-token-topology-aws": tokenedScenario("prod"),
+  "metrics-token-topology-docker": tokenedScenario("local"),
   "alerts-docker": { program: monitoring("local", { alertmanagerSecrets: secrets(), docker: { network: "alerting-net" } }) },
   "alerts-docker-missing-secret": { program: monitoring("local", { alertmanagerSecrets: { pdKey: "x" }, docker: { network: "alerting-net" } }) },
   "alerts-aws": { program: monitoring("prod", { aws: aws(false) }) },
