@@ -35,13 +35,8 @@ done
 [ -f "$ROOT/dist/src/proxy/main.js" ] || { echo "build first: npm run build" >&2; exit 2; }
 
 rm -rf "$OUT" && mkdir -p "$OUT/ref"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for d in origin nginx; do [ -f "$OUT/$d/nginx.pid" ] && kill "$(cat "$OUT/$d/nginx.pid")" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=bench/proxy/processes.sh
+. "$ROOT/bench/proxy/processes.sh"
 
 echo "building $REF ($(git -C "$ROOT" rev-parse --short "$REF")) in $OUT/ref" >&2
 git -C "$ROOT" archive "$REF" | tar -x -C "$OUT/ref"

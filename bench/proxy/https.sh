@@ -43,13 +43,8 @@ done
 [ -f "$ROOT/dist/src/proxy/main.js" ] && [ -f "$ROOT/dist/bench/proxy/node-https-server.js" ] || { echo "build first: npm run build" >&2; exit 2; }
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for d in origin nginx; do [ -f "$OUT/$d/nginx.pid" ] && kill "$(cat "$OUT/$d/nginx.pid")" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=bench/proxy/processes.sh
+. "$ROOT/bench/proxy/processes.sh"
 
 # One certificate for both peers (generated here: no key is committed).
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
@@ -70,25 +65,11 @@ nginx_conf "$OUT/nginx" "upstream origin { server 127.0.0.1:$ORIGIN; keepalive 6
     ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets off; ssl_session_cache off;
     location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 
-edge_tls_config() { # port, admin port, file
-  cat > "$3" <<CONF
-{
-  "version": 1, "name": "bench",
-  "listeners": [{ "name": "websecure", "protocol": "http", "host": "127.0.0.1", "port": $1,
-    "tls": { "certificates": [{ "cert": { "file": "$OUT/cert.pem" }, "key": { "file": "$OUT/key.pem" } }], "minVersion": "TLSv1.2", "handshakeTimeoutMs": 10000 } }],
-  "routes": [{ "name": "all", "listeners": ["websecure"], "match": { "pathPrefix": "/" }, "cluster": "origin",
-    "balancer": { "algorithm": "round-robin" }, "retry": { "attempts": 1, "on": ["connect-failure"] },
-    "timeouts": { "connectMs": 2000, "responseMs": 30000, "idleMs": 60000 } }],
-  "clusters": [{ "name": "origin", "discovery": { "type": "static", "endpoints": [{ "host": "127.0.0.1", "port": $ORIGIN, "weight": 1 }] },
-    "outlier": { "consecutive5xx": 5, "consecutiveConnectFailures": 3, "baseEjectionMs": 30000, "maxEjectionMs": 300000, "panicThreshold": 50 } }],
-  "caches": [], "admin": { "host": "127.0.0.1", "port": $2 },
-  "limits": { "headerTimeoutMs": 10000, "requestTimeoutMs": 60000, "maxHeaderBytes": 16384, "keepAliveTimeoutMs": 60000 },
-  "trustedProxies": [], "retryBudget": { "ratio": 0.2, "minPerSecond": 10 }, "accessLog": false
-}
-CONF
-}
-edge_tls_config "$EDGE" "$EDGE_ADMIN" "$OUT/edgeform.json"
-edge_tls_config "$EDGE_FULL" "$EDGE_FULL_ADMIN" "$OUT/edgeform-full.json"
+# shellcheck source=bench/proxy/edge-config.sh
+. "$ROOT/bench/proxy/edge-config.sh"
+tls='{ "certificates": [{ "cert": { "file": "'"$OUT/cert.pem"'" }, "key": { "file": "'"$OUT/key.pem"'" } }], "minVersion": "TLSv1.2", "handshakeTimeoutMs": 10000 }'
+edge_config "$EDGE" "$EDGE_ADMIN" "$OUT/edgeform.json" "" "$tls"
+edge_config "$EDGE_FULL" "$EDGE_FULL_ADMIN" "$OUT/edgeform-full.json" "" "$tls"
 # OpenSSL settings for the handshake row's Node processes: no session tickets, so no resumption.
 cat > "$OUT/no-tickets.cnf" <<CONF
 nodejs_conf = nodejs_init

@@ -38,14 +38,8 @@ done
 [ -f "$ROOT/dist/src/proxy/main.js" ] && [ -f "$ROOT/dist/bench/proxy/http-proxy-server.js" ] || { echo "build first: npm run build" >&2; exit 2; }
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$OUT/origin/nginx.pid" ] && kill "$(cat "$OUT/origin/nginx.pid")" 2>/dev/null || true
-  [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=bench/proxy/processes.sh
+. "$ROOT/bench/proxy/processes.sh"
 
 # shellcheck source=bench/proxy/nginx-conf.sh
 . "$ROOT/bench/proxy/nginx-conf.sh"
