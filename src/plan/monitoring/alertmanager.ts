@@ -11,7 +11,7 @@ import type { AlertmanagerSpec, AlertReceiverSpec } from "../../spec/types.js";
 import { formatDuration, ms } from "../../spec/units.js";
 import { Defaults } from "../defaults.js";
 import type { PlannedAlertRoute, PlannedAlertmanager, Provider } from "../types.js";
-import { AlertmanagerFiles } from "./files.js";
+import { AlertmanagerFiles, secretFilePath } from "./files.js";
 
 /** Any level of the spec's routing tree (the root has a receiver and no matchers). */
 interface RouteSpec {
@@ -23,11 +23,6 @@ interface RouteSpec {
   repeatInterval?: string;
   continue?: boolean;
   routes?: RouteSpec[];
-}
-
-/** Where Alertmanager reads the secret `name`: inside the container, or relative to dev's working directory. */
-export function secretFilePath(provider: Provider, name: string): string {
-  return provider === "dev" ? `secrets/${name}` : `${AlertmanagerFiles.secretsDir}/${name}`;
 }
 
 export function planAlertRoute(spec: AlertmanagerSpec["route"]): PlannedAlertRoute {
@@ -56,7 +51,7 @@ export function planAlertRoute(spec: AlertmanagerSpec["route"]): PlannedAlertRou
 export function planAlertmanager(spec: AlertmanagerSpec, ctx: { provider: Provider; prefix: string; port: number; image: string; resourceName: string }): PlannedAlertmanager {
   const secretFiles = new Map<string, string>();
   const fileOf = (secret: string) => {
-    const path = secretFilePath(ctx.provider, secret);
+    const path = secretFilePath(ctx.provider, AlertmanagerFiles.secretsDir, secret);
     secretFiles.set(secret, path);
     return path;
   };

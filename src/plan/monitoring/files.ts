@@ -4,6 +4,15 @@
  * refer to each other by these paths, and the components upload to them, so
  * they are decided once, here.
  */
+import type { Provider } from "../types.js";
+
+/**
+ * Where a service reads the secret `name` from a file: under its container's
+ * secrets directory, or relative to its config (its working directory) in dev.
+ */
+export function secretFilePath(provider: Provider, secretsDir: string, name: string): string {
+  return provider === "dev" ? `secrets/${name}` : `${secretsDir}/${name}`;
+}
 
 export const PrometheusFiles = {
   dir: "/etc/prometheus",

@@ -12,9 +12,9 @@ import { resourceName } from "../naming.js";
 import type { DevAddresses } from "../dev-addresses.js";
 import type { PlannedCache, PlannedEdge, PlannedMonitoring, Provider } from "../types.js";
 import { planAlertmanager } from "./alertmanager.js";
-import { awsDiscoveryNames } from "./files.js";
+import { awsDiscoveryNames, PrometheusFiles, secretFilePath } from "./files.js";
 import { dashboardJson, dashboardProviderYaml, datasourceYaml } from "./grafana.js";
-import { metricsTokenFile, planScrape, prometheusConfigYaml, type AlertmanagerTarget } from "./prometheus-config.js";
+import { planScrape, prometheusConfigYaml, type AlertmanagerTarget } from "./prometheus-config.js";
 import { alertRulesYaml, alertThresholds } from "./rules.js";
 import { planSlos } from "./slo.js";
 
@@ -43,7 +43,8 @@ export function planMonitoring(topology: Topology, ctx: MonitoringContext): Plan
   const port = ctx.provider === "dev" ? ctx.dev.prometheusPort ?? Defaults.prometheus.port : Defaults.prometheus.port;
   const prometheusName = resourceName([ctx.prefix, "prometheus"]);
   const slos = planSlos(spec.alerts?.slo, ctx.routes);
-  const tokenFile = ctx.metricsTokenSecret === undefined ? undefined : metricsTokenFile(ctx.provider, ctx.metricsTokenSecret);
+  // The edge's /metrics bearer token: read from a file, never written into prometheus.yml.
+  const tokenFile = ctx.metricsTokenSecret === undefined ? undefined : secretFilePath(ctx.provider, PrometheusFiles.secretsDir, ctx.metricsTokenSecret);
   const alertmanager = spec.alertmanager && spec.alertmanager.enabled !== false
     ? planAlertmanager(spec.alertmanager, {
       provider: ctx.provider,

@@ -33,11 +33,6 @@ export interface AlertmanagerTarget {
   dns: boolean;
 }
 
-/** Where Prometheus reads the edge's /metrics bearer token (edge.admin.metricsToken): a file, never the config itself. */
-export function metricsTokenFile(provider: Provider, secret: string): string {
-  return provider === "dev" ? `secrets/${secret}` : `${PrometheusFiles.secretsDir}/${secret}`;
-}
-
 export function prometheusConfigYaml(options: { prefix: string; scrape: ScrapePlan; scrapeIntervalMs: number; alertmanager?: AlertmanagerTarget; metricsTokenFile?: string }): string {
   const { prefix, scrape, scrapeIntervalMs, alertmanager, metricsTokenFile } = options;
   const interval = promDuration(scrapeIntervalMs);
