@@ -2,12 +2,13 @@
  * Runs the real proxy (`node dist/src/proxy/main.js --config file.json`) as a
  * child process for cross-process cache tests, and builds its config.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { ownChild, stopChild } from "../support/children.js";
 import type { CacheConfig, ProxyRuntimeConfig, RouteCacheConfig } from "../../src/plan/proxy-config.js";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "../../src/proxy/main.js");
@@ -46,21 +47,15 @@ export interface ProxyProcess {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const c of running) c.kill("SIGKILL");
-});
-
 /** Starts one proxy process and resolves once it printed its ready line. */
 export async function startProxyProcess(config: ProxyRuntimeConfig, token: string, timeoutMs = 15_000): Promise<ProxyProcess> {
   const dir = await mkdtemp(join(tmpdir(), "edgeform-cache-"));
   const file = join(dir, "proxy.json");
   await writeFile(file, JSON.stringify(config));
-  const child = spawn(process.execPath, [MAIN, "--config", file, "--workers", String(config.workers ?? 1)], {
+  const child = ownChild(spawn(process.execPath, [MAIN, "--config", file, "--workers", String(config.workers ?? 1)], {
     env: { ...process.env, [ADMIN_TOKEN_ENV]: token },
     stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
+  }));
   const logs: string[] = [];
   child.stderr!.on("data", (d: Buffer) => logs.push(d.toString()));
   const ready = new Promise<{ web: number; admin: number; ports: Record<string, number> }>((resolve, reject) => {
@@ -83,14 +78,7 @@ export async function startProxyProcess(config: ProxyRuntimeConfig, token: strin
     });
   });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await gone;
-      clearTimeout(timer);
-    }
-    running.delete(child);
+    await stopChild(child, "SIGTERM", 5000);
     await rm(dir, { recursive: true, force: true });
   };
   try {

@@ -17,7 +17,8 @@ before(async () => {
   await chmod(join(bin, "redis-server"), 0o755);
 });
 after(async () => {
-  await rm(bin, { recursive: true, force: true });
+  // Unset when a name filter skipped the `before` hook.
+  if (bin) await rm(bin, { recursive: true, force: true });
 });
 
 async function planText(path: string): Promise<string> {

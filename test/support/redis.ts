@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { Socket } from "node:net";
+import { ownChild, stopChild } from "./children.js";
 import { freePort } from "./net.js";
 
 export interface TestRedis {
@@ -31,22 +32,11 @@ export { freePort };
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? "redis-server";
 
 
-const children = new Set<ChildProcess>();
-// A test run that crashes must not leave redis-servers behind.
-process.once("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
-});
-
 function spawnRedis(port: number): ChildProcess {
-  const child = spawn(REDIS_SERVER, [
+  return ownChild(spawn(REDIS_SERVER, [
     "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
     "--protected-mode", "yes", "--loglevel", "warning", "--databases", "1",
-  ], { stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
+  ], { stdio: "ignore" }));
 }
 
 async function ping(port: number): Promise<boolean> {
@@ -90,11 +80,7 @@ export async function startRedis(): Promise<TestRedis> {
   const killCurrent = async (signal: NodeJS.Signals) => {
     const c = current;
     current = undefined;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const gone = new Promise<void>((r) => c.once("exit", () => r()));
-    c.kill("SIGCONT");
-    c.kill(signal);
-    await gone;
+    if (c) await stopChild(c, signal, 5000);
   };
 
   return {

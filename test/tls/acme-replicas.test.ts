@@ -12,14 +12,29 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Metrics } from "../../src/plan/metric-names.js";
 import { startProxyProcess } from "../cache/proxy-process.js";
-import { eventually, get, sleep, startBackend } from "../proxy/support.js";
+import { eventually, get, startBackend } from "../proxy/support.js";
 import { freePort } from "../support/net.js";
 import { startRedis } from "../support/redis.js";
 import { acmeProxyConfig, DOMAIN, servedSerial } from "./acme-support.js";
 import { startPebble } from "./pebble.js";
 
-function acmeLines(logs: string[]): string {
-  return logs.join("").split("\n").filter((l) => l.includes('"event":"acme-')).join("\n");
+/** The proxy's log, a line each: stdout arrives as lines, stderr as chunks. */
+function logLines(logs: readonly string[]): string[] {
+  return logs.flatMap((chunk) => chunk.split("\n"));
+}
+
+function acmeLines(logs: readonly string[]): string {
+  return logLines(logs).filter((l) => l.includes('"event":"acme-')).join("\n");
+}
+
+/** The pids of the workers that said they serve an ACME certificate. */
+function workersServing(logs: readonly string[]): Set<number> {
+  const pids = new Set<number>();
+  for (const line of logLines(logs)) {
+    if (!line.includes('"event":"acme-certificate-served"')) continue;
+    pids.add((JSON.parse(line) as { pid: number }).pid);
+  }
+  return pids;
 }
 
 function ordersCounted(text: string, result: string): number {
@@ -44,14 +59,16 @@ test("two replicas with two workers each, sharing a Redis tier, run exactly one 
   t.after(() => b.stop());
   const root = await pebble.issuingRoot();
   const serials = async () => Promise.all([a, b].flatMap((p) => [servedSerial(p.ports["websecure"]!, DOMAIN, root), servedSerial(p.ports["websecure"]!, DOMAIN, root)]));
-  await eventually(async () => (await serials()).every((s) => s !== undefined), 60_000, "both replicas to serve the ACME certificate").catch((err: Error) => {
+  // Each worker says when it serves the certificate; which worker a connection reaches is the kernel's choice
+  // (SO_REUSEPORT), so only the workers' own word proves all four do.
+  await eventually(async () => workersServing([...a.logs, ...b.logs]).size === 4, 60_000, "all four workers to serve the ACME certificate").catch((err: Error) => {
     throw new Error(`${err.message}\nACME log lines:\n${acmeLines([...a.logs, ...b.logs])}\npebble:\n${pebble.logs.join("").slice(-3000)}`);
   });
-  // Several fresh connections per replica land on either worker (SO_REUSEPORT): all serve one certificate.
-  await sleep(1500);
+  // Several fresh connections per replica land on either worker: all serve one certificate.
   const seen = new Set(await serials());
   for (let i = 0; i < 4; i++) for (const s of await serials()) seen.add(s);
   assert.equal(seen.size, 1, `one certificate everywhere, saw ${[...seen].join(", ")}`);
+  assert.ok(![...seen].includes(undefined), "every handshake succeeds");
 
   const metrics = await Promise.all([a, b].map(async (p) => (await get(p.admin, "/metrics")).body));
   assert.equal(metrics.reduce((n, text) => n + ordersCounted(text, "success"), 0), 1, "one successful order across both replicas");
@@ -73,9 +90,13 @@ test("without a Redis tier, the workers of a replica share the directory storage
   const root = await pebble.issuingRoot();
   const port = proxy.ports["websecure"]!;
   const serials = () => Promise.all(Array.from({ length: 6 }, () => servedSerial(port, DOMAIN, root)));
-  await eventually(async () => (await serials()).every((s) => s !== undefined), 60_000, "every worker to serve the ACME certificate");
-  assert.equal(new Set(await serials()).size, 1);
-  assert.equal(ordersCounted((await get(proxy.admin, "/metrics")).body, "success"), 1, "one order across the workers");
+  await eventually(async () => workersServing(proxy.logs).size === 3, 60_000, "all three workers to serve the ACME certificate").catch((err: Error) => {
+    throw new Error(`${err.message}\nACME log lines:\n${acmeLines(proxy.logs)}`);
+  });
+  const served = await serials();
+  assert.ok(served.every((s) => s !== undefined), "every handshake succeeds");
+  assert.equal(new Set(served).size, 1, `one certificate on every worker\nACME log lines:\n${acmeLines(proxy.logs)}`);
+  assert.equal(ordersCounted((await get(proxy.admin, "/metrics")).body, "success"), 1, `one order across the workers\nACME log lines:\n${acmeLines(proxy.logs)}`);
   assert.equal(pebble.issuedCount(), 1);
   assert.ok(readdirSync(join(dataDir, "acme-test", "websecure")).includes("certificate"));
 });

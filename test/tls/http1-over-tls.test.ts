@@ -18,7 +18,7 @@ before(async () => {
   certs = await CertDir.create();
   site = await certs.issue("site", { names: ["localhost"] });
 });
-after(() => certs.remove());
+after(() => certs?.remove());
 
 function tlsConfig(b: Backend, limits?: ProxyRuntimeConfig["limits"]): ProxyRuntimeConfig {
   return config([cluster("f", [b])], [route("r", "f", { listeners: ["websecure"] })], {

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import https from "node:https";
+import { ownChild, stopChild } from "../support/children.js";
 import { eventually, freePort } from "../support/net.js";
 import { CertDir } from "./support.js";
 
@@ -44,27 +45,10 @@ export interface TestPebble {
   stop(): Promise<void>;
 }
 
-const children = new Set<ChildProcess>();
-// A test run that crashes must not leave ACME servers behind.
-process.once("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
-});
-
 function track(child: ChildProcess, logs: string[]): ChildProcess {
-  children.add(child);
-  child.once("exit", () => children.delete(child));
   child.stdout?.on("data", (d: Buffer) => logs.push(d.toString()));
   child.stderr?.on("data", (d: Buffer) => logs.push(d.toString()));
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-  await gone;
-  clearTimeout(timer);
+  return ownChild(child);
 }
 
 /** GET over HTTPS trusting only `ca`; undefined when nothing answers yet. */

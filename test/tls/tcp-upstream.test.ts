@@ -53,8 +53,9 @@ before(async () => {
 });
 
 after(() => {
-  for (const o of [origin, mtlsOrigin]) o.server.close();
-  certs.remove();
+  // Undefined when a name filter skipped the `before` hook.
+  for (const o of [origin, mtlsOrigin]) o?.server.close();
+  certs?.remove();
 });
 
 const ca = () => ({ file: certs.path("ca.pem") });

@@ -31,8 +31,9 @@ before(async () => {
 });
 
 after(async () => {
-  await backend.close();
-  certs.remove();
+  // Undefined when a name filter skipped the `before` hook.
+  await backend?.close();
+  certs?.remove();
 });
 
 function httpsConfig(extra: { hsts?: string; handshakeTimeoutMs?: number; minVersion?: "TLSv1.2" | "TLSv1.3" } = {}): ProxyRuntimeConfig {
