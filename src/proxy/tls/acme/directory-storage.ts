@@ -76,11 +76,15 @@ export class DirectoryStorage implements AcmeStorage {
     const body = (ms: number) => JSON.stringify({ token, expiresAt: Date.now() + ms } satisfies LockFile);
     if (!(await this.create(file, body(ttlMs)))) {
       const held = await this.readLock(file);
-      if (held !== undefined && held.expiresAt > Date.now()) return undefined;
-      // Its holder died: take it over, unless another process did so since we read it.
-      const again = await this.readLock(file);
-      if (again?.token !== held?.token) return undefined;
-      await unlink(file).catch(() => {});
+      if (held !== undefined) {
+        if (held.expiresAt > Date.now()) return undefined;
+        // Its holder died: take it over, unless another process did so since we read it.
+        const again = await this.readLock(file);
+        if (again?.token !== held.token) return undefined;
+        await unlink(file).catch(() => {});
+      }
+      // Gone (released, or removed just above): whoever links it first holds it. A lock that
+      // vanished between our two looks is never unlinked, so a fresh holder's lock is never removed.
       if (!(await this.create(file, body(ttlMs)))) return undefined;
     }
     return {
